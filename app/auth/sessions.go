@@ -1,0 +1,30 @@
+package auth
+
+import (
+	"encoding/gob"
+	"net/http"
+	"time"
+
+	"github.com/alexedwards/scs/pgxstore"
+	"github.com/alexedwards/scs/v2"
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"backroom/views/layout"
+)
+
+func init() { gob.Register([]layout.Flash{}) }
+
+// NewSessions stores web sessions in PostgreSQL so any app instance can serve any request.
+// Cookies are HttpOnly, SameSite=Lax, and Secure in production.
+func NewSessions(pool *pgxpool.Pool, secure bool) *scs.SessionManager {
+	s := scs.New()
+	s.Store = pgxstore.NewWithCleanupInterval(pool, 30*time.Minute)
+	s.Lifetime = 12 * time.Hour
+	s.IdleTimeout = 4 * time.Hour
+	s.Cookie.Name = "backroom_session"
+	s.Cookie.HttpOnly = true
+	s.Cookie.SameSite = http.SameSiteLaxMode
+	s.Cookie.Secure = secure
+	s.Cookie.Path = "/"
+	return s
+}

@@ -1,0 +1,84 @@
+// Package router assembles Backroom: the engine, the sign-in service and every area's routes.
+package router
+
+import (
+	"net/http"
+	"strings"
+
+	"github.com/gin-gonic/gin"
+	"github.com/jackc/pgx/v5/pgxpool"
+	"gorm.io/gorm"
+
+	"backroom/app/auth"
+	"backroom/app/config"
+	"backroom/app/server"
+	"backroom/models"
+	"backroom/views/home"
+)
+
+// Deps are what the app is built from.
+type Deps struct {
+	Config config.Config
+	Pool   *pgxpool.Pool
+	DB     *gorm.DB
+}
+
+// App is the assembled application.
+type App struct {
+	Handler http.Handler
+	Auth    *auth.Service
+}
+
+// New wires every area onto one engine.
+func New(d Deps) (*App, error) {
+	cfg := d.Config
+	tokens := auth.NewTokens(cfg.Key("jwt"), cfg.AccessTokenTTL, nil)
+	authSvc := auth.NewService(d.DB, tokens, cfg.Key("pin"), cfg.RefreshTokenTTL)
+	kit := &server.Kit{
+		Sessions:   auth.NewSessions(d.Pool, cfg.Production()),
+		Nav:        navigation,
+		StoreScope: storeScope(d.DB),
+	}
+	r := server.New(kit)
+	api := r.Group("/api/v1", server.BodyLimit(1<<20))
+	rt := server.Routes{
+		PublicAPI: api.Group(""),
+		API:       api.Group("", authSvc.RequireToken),
+		PublicWeb: r.Group("", server.BodyLimit(1<<20)),
+		Web:       r.Group("", server.BodyLimit(1<<20), authSvc.RequireSession),
+		Root:      r,
+	}
+	authSvc.MountAPI(rt.PublicAPI, rt.API)
+	authSvc.MountWeb(rt.PublicWeb, rt.Web)
+	rt.Web.GET("/", dashboard)
+	mountAreas(rt, d, authSvc)
+	return &App{Handler: r, Auth: authSvc}, nil
+}
+
+func dashboard(c *gin.Context) {
+	p := server.PageOf(c, "Dashboard", "home")
+	var tiles []home.Tile
+	for _, item := range p.Nav {
+		if item.Key == "home" {
+			continue
+		}
+		tiles = append(tiles, home.Tile{Label: item.Label, Href: item.Href, Body: tileText[item.Key]})
+	}
+	server.Render(c, http.StatusOK, home.Dashboard(p, tiles))
+}
+
+// storeScope names the stores of a store-scoped actor for the top bar.
+func storeScope(db *gorm.DB) func(*gin.Context, models.Actor) string {
+	return func(c *gin.Context, a models.Actor) string {
+		ids := make([]any, 0, len(a.Stores))
+		for id := range a.Stores {
+			ids = append(ids, id)
+		}
+		if len(ids) == 0 {
+			return "No store"
+		}
+		var names []string
+		db.WithContext(c.Request.Context()).Model(&models.Store{}).Where("id IN ?", ids).Order("code").Pluck("name", &names)
+		return strings.Join(names, ", ")
+	}
+}

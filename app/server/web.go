@@ -1,0 +1,197 @@
+package server
+
+import (
+	"crypto/rand"
+	"crypto/subtle"
+	"encoding/base64"
+	"net/http"
+	"net/url"
+	"strings"
+
+	"github.com/a-h/templ"
+	"github.com/alexedwards/scs/v2"
+	"github.com/gin-gonic/gin"
+
+	"backroom/models"
+	"backroom/views/layout"
+)
+
+// Sessions returns the request's session manager.
+func Sessions(c *gin.Context) *scs.SessionManager { return kitOf(c).Sessions }
+
+// IsHTMX reports whether the request is an htmx fragment request (not a boosted navigation).
+func IsHTMX(c *gin.Context) bool {
+	return c.GetHeader("HX-Request") == "true" && c.GetHeader("HX-Boosted") != "true"
+}
+
+// Render writes a templ component with the request's context.
+func Render(c *gin.Context, status int, comp templ.Component) {
+	c.Header("Content-Type", "text/html; charset=utf-8")
+	c.Header("Vary", "HX-Request")
+	c.Status(status)
+	if err := comp.Render(c.Request.Context(), c.Writer); err != nil {
+		Logger(c).Error("render", "err", err)
+	}
+}
+
+// RenderPage writes fragment for an htmx request and full otherwise.
+func RenderPage(c *gin.Context, status int, full, fragment templ.Component) {
+	if IsHTMX(c) {
+		Render(c, status, fragment)
+		return
+	}
+	Render(c, status, full)
+}
+
+// Redirect ends a successful form post with 303 See Other (HX-Redirect for htmx requests).
+func Redirect(c *gin.Context, to string) {
+	if IsHTMX(c) {
+		c.Header("HX-Redirect", to)
+		c.Status(http.StatusNoContent)
+		c.Abort()
+		return
+	}
+	c.Redirect(http.StatusSeeOther, to)
+	c.Abort()
+}
+
+// RedirectToLogin sends a signed-out visitor to /login, coming back afterwards.
+func RedirectToLogin(c *gin.Context) {
+	next := c.Request.URL.RequestURI()
+	to := "/login"
+	if c.Request.Method == http.MethodGet && next != "/" && !strings.HasPrefix(next, "/login") {
+		to += "?next=" + url.QueryEscape(next)
+	}
+	Redirect(c, to)
+}
+
+// SafeNext returns next when it is a local path, else "/": no open redirects.
+func SafeNext(next string) string {
+	if strings.HasPrefix(next, "/") && !strings.HasPrefix(next, "//") && !strings.HasPrefix(next, "/\\") {
+		return next
+	}
+	return "/"
+}
+
+// Flash queues a message for the next page.
+func Flash(c *gin.Context, kind, msg string) {
+	s := Sessions(c)
+	var list []layout.Flash
+	if v, ok := s.Get(c.Request.Context(), "flashes").([]layout.Flash); ok {
+		list = v
+	}
+	s.Put(c.Request.Context(), "flashes", append(list, layout.Flash{Kind: kind, Message: msg}))
+}
+
+func popFlashes(c *gin.Context) []layout.Flash {
+	s := Sessions(c)
+	if v, ok := s.Pop(c.Request.Context(), "flashes").([]layout.Flash); ok {
+		return v
+	}
+	return nil
+}
+
+const csrfSessionKey = "csrf"
+
+// CSRFToken returns the session's CSRF token, creating it on first use.
+func CSRFToken(c *gin.Context) string {
+	s := Sessions(c)
+	tok := s.GetString(c.Request.Context(), csrfSessionKey)
+	if tok == "" {
+		b := make([]byte, 32)
+		_, _ = rand.Read(b)
+		tok = base64.RawURLEncoding.EncodeToString(b)
+		s.Put(c.Request.Context(), csrfSessionKey, tok)
+	}
+	return tok
+}
+
+// csrf refuses unsafe page requests whose token (form field csrf_token or header X-CSRF-Token)
+// does not match the session's. API routes authenticate with bearer tokens, not cookies, and
+// skip it.
+func csrf(c *gin.Context) {
+	switch c.Request.Method {
+	case http.MethodGet, http.MethodHead, http.MethodOptions:
+		c.Next()
+		return
+	}
+	if IsAPI(c) {
+		c.Next()
+		return
+	}
+	want := Sessions(c).GetString(c.Request.Context(), csrfSessionKey)
+	got := c.GetHeader("X-CSRF-Token")
+	if got == "" {
+		got = c.PostForm("csrf_token")
+	}
+	if want == "" || subtle.ConstantTimeCompare([]byte(want), []byte(got)) != 1 {
+		Fail(c, models.Forbidden("This form has expired or did not come from Backroom. Reload the page and try again."))
+		return
+	}
+	c.Next()
+}
+
+const actorKey = "backroom.actor"
+
+// SetActor records the authenticated actor on the request.
+func SetActor(c *gin.Context, a models.Actor) { c.Set(actorKey, a) }
+
+// ActorOf returns the authenticated actor; ok is false for anonymous requests.
+func ActorOf(c *gin.Context) (models.Actor, bool) {
+	a, ok := c.Get(actorKey)
+	if !ok {
+		return models.Actor{}, false
+	}
+	return a.(models.Actor), true
+}
+
+// Actor returns the authenticated actor (routes behind authentication always have one).
+func Actor(c *gin.Context) models.Actor {
+	a, _ := ActorOf(c)
+	return a
+}
+
+// Require lets the request through only when the actor holds one of perms: 403 envelope for the
+// API, the "not allowed" page for the web.
+func Require(perms ...string) gin.HandlerFunc {
+	return func(c *gin.Context) {
+		a, ok := ActorOf(c)
+		if !ok {
+			Fail(c, models.Unauthorized("Please sign in"))
+			return
+		}
+		for _, p := range perms {
+			if a.Can(p) {
+				c.Next()
+				return
+			}
+		}
+		Fail(c, models.Forbidden("You need the %s permission to do that", strings.Join(perms, " or ")))
+	}
+}
+
+// PageOf builds the shell's data for a page: title, active nav area, user, filtered navigation,
+// CSRF token and flashes.
+func PageOf(c *gin.Context, title, active string) layout.Page {
+	p := layout.Page{Title: title, Active: active, Path: c.Request.URL.Path}
+	k := kitOf(c)
+	if k.Sessions != nil {
+		p.CSRFToken = CSRFToken(c)
+		p.Flashes = popFlashes(c)
+	}
+	a, ok := ActorOf(c)
+	if !ok {
+		return p
+	}
+	scope := "All stores"
+	if !a.IsHQ() {
+		scope = k.StoreScope(c, a)
+	}
+	p.User = &layout.User{Username: a.Username, DisplayName: a.DisplayName, StoreScope: scope}
+	for _, n := range k.Nav {
+		if item, ok := n.visible(c, a); ok {
+			p.Nav = append(p.Nav, item)
+		}
+	}
+	return p
+}

@@ -1,0 +1,118 @@
+package models
+
+import (
+	"errors"
+	"fmt"
+	"sort"
+	"strings"
+
+	"github.com/jackc/pgx/v5/pgconn"
+	"gorm.io/gorm"
+)
+
+// Sentinel errors every layer tests with errors.Is. The HTTP layer maps each to one status.
+var (
+	ErrNotFound     = errors.New("not found")           // 404
+	ErrConflict     = errors.New("conflict")            // 409: state moved on or a unique value is taken
+	ErrForbidden    = errors.New("forbidden")           // 403
+	ErrUnauthorized = errors.New("unauthorized")        // 401
+	ErrValidation   = errors.New("validation failed")   // 422
+	ErrBadRequest   = errors.New("bad request")         // 400: malformed body or parameters
+	ErrTooLarge     = errors.New("request too large")   // 413
+	ErrThrottled    = errors.New("too many attempts")   // 429
+)
+
+// Error is an error meant for the person who caused it: Message says what to fix, Kind is one of
+// the sentinels above, and Fields holds per-field messages keyed by JSON field name.
+type Error struct {
+	Kind    error
+	Message string
+	Fields  map[string][]string
+}
+
+func (e *Error) Error() string { return e.Message }
+func (e *Error) Unwrap() error { return e.Kind }
+
+// Add records a message for a field; it returns e so calls can chain.
+func (e *Error) Add(field, msg string) *Error {
+	if e.Fields == nil {
+		e.Fields = map[string][]string{}
+	}
+	e.Fields[field] = append(e.Fields[field], msg)
+	return e
+}
+
+// Err returns e when it holds at least one field message, or nil.
+func (e *Error) Err() error {
+	if e == nil || len(e.Fields) == 0 {
+		return nil
+	}
+	if e.Message == "" {
+		e.Message = e.summary()
+	}
+	return e
+}
+
+func (e *Error) summary() string {
+	keys := make([]string, 0, len(e.Fields))
+	for k := range e.Fields {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	parts := make([]string, 0, len(keys))
+	for _, k := range keys {
+		parts = append(parts, k+": "+strings.Join(e.Fields[k], "; "))
+	}
+	return "Please correct the highlighted fields (" + strings.Join(parts, ", ") + ")"
+}
+
+// Invalid starts a validation error; call Add for more fields and Err to finish.
+func Invalid() *Error { return &Error{Kind: ErrValidation} }
+
+// FieldError is a one-field validation error.
+func FieldError(field, msg string) error { return Invalid().Add(field, msg).Err() }
+
+// NotFound says which thing was not found.
+func NotFound(what string) error { return &Error{Kind: ErrNotFound, Message: what + " not found"} }
+
+// Conflict says why a write cannot go ahead in the current state.
+func Conflict(format string, a ...any) error {
+	return &Error{Kind: ErrConflict, Message: fmt.Sprintf(format, a...)}
+}
+
+// Forbidden says which permission is missing.
+func Forbidden(format string, a ...any) error {
+	return &Error{Kind: ErrForbidden, Message: fmt.Sprintf(format, a...)}
+}
+
+// BadRequest describes a malformed request.
+func BadRequest(format string, a ...any) error {
+	return &Error{Kind: ErrBadRequest, Message: fmt.Sprintf(format, a...)}
+}
+
+// Unauthorized describes why credentials were refused.
+func Unauthorized(msg string) error { return &Error{Kind: ErrUnauthorized, Message: msg} }
+
+// NotFoundIf turns gorm's record-not-found into a NotFound error for what; other errors pass through.
+func NotFoundIf(err error, what string) error {
+	if errors.Is(err, gorm.ErrRecordNotFound) {
+		return NotFound(what)
+	}
+	return err
+}
+
+// IsUniqueViolation reports whether err is a PostgreSQL unique violation, optionally on the named
+// constraint or index.
+func IsUniqueViolation(err error, constraint string) bool {
+	var pg *pgconn.PgError
+	if !errors.As(err, &pg) || pg.Code != "23505" {
+		return false
+	}
+	return constraint == "" || pg.ConstraintName == constraint
+}
+
+// IsForeignKeyViolation reports whether err is a PostgreSQL foreign-key violation.
+func IsForeignKeyViolation(err error) bool {
+	var pg *pgconn.PgError
+	return errors.As(err, &pg) && pg.Code == "23503"
+}

@@ -1,0 +1,160 @@
+// Package seeds loads Backroom's deterministic demo data. Every step is keyed by a natural key
+// (store code, role name, username, SKU, …), so running it twice changes nothing.
+package seeds
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+
+	"gorm.io/gorm"
+
+	"backroom/app/auth"
+	"backroom/app/config"
+	"backroom/models"
+)
+
+// DemoStores are HQ and three shops.
+var DemoStores = []models.Store{
+	{Code: "HQ", Name: "Head Office", Address: "1 Market Street, Springfield", Phone: "555-0100", TimeZone: "America/New_York", IsHQ: true},
+	{Code: "S001", Name: "Downtown", Address: "12 Main Street, Springfield", Phone: "555-0101", TimeZone: "America/New_York"},
+	{Code: "S002", Name: "Riverside", Address: "88 River Road, Springfield", Phone: "555-0102", TimeZone: "America/New_York"},
+	{Code: "S003", Name: "Airport", Address: "Terminal B, Springfield Airport", Phone: "555-0103", TimeZone: "America/Chicago"},
+}
+
+// RoleSpec is a demo role.
+type RoleSpec struct {
+	Name        string
+	Description string
+	Permissions []string
+}
+
+// DemoRoles are the three standard roles.
+var DemoRoles = []RoleSpec{
+	{"Administrator", "Everything, at every store", models.AllPermissionCodes()},
+	{"Store Manager", "Runs a store: stock, counts, transfers, purchase orders, approvals, registers and store reports", []string{
+		"products.view", "taxes.view", "suppliers.view", "users.view", "roles.view", "stores.view",
+		"pos.sell", "pos.void", "tenders.view", "customers.view", "customers.create", "customers.edit",
+		"sales_reps.view", "inventory.view", "inventory.adjust",
+		"transfers.view", "transfers.create", "transfers.send", "transfers.receive",
+		"registers.view", "registers.open", "registers.close",
+		"purchase_orders.view", "purchase_orders.create", "purchase_orders.edit", "purchase_orders.approve", "purchase_orders.receive",
+		"store_prices.view", "specials.view", "worksheets.view", "worksheets.approve",
+		"reports.x_report", "reports.z_report", "reports.product_performance", "reports.sales_by_rep", "reports.cashier_performance",
+	}},
+	{"Cashier", "Sells at the till", []string{
+		"products.view", "pos.sell", "tenders.view", "customers.view", "customers.create",
+		"registers.open", "registers.close", "reports.x_report",
+	}},
+}
+
+// UserSpec describes a user to create.
+type UserSpec struct {
+	Username, DisplayName, Email, PIN, Password, Role, StoreCode string
+}
+
+// DemoUsers are the three demo logins.
+var DemoUsers = []UserSpec{
+	{Username: "admin", DisplayName: "Administrator", PIN: "1234", Password: "backroom-admin", Role: "Administrator"},
+	{Username: "manager", DisplayName: "Morgan Manager", PIN: "2345", Role: "Store Manager", StoreCode: "S001"},
+	{Username: "cashier", DisplayName: "Casey Cashier", PIN: "3456", Role: "Cashier", StoreCode: "S001"},
+}
+
+// extraSeeders are further demo steps registered by other files of this package (catalogue,
+// tenders, …), run in order after stores, roles and users.
+var extraSeeders []func(ctx context.Context, tx *gorm.DB) error
+
+// Demo loads the demo data in one transaction.
+func Demo(ctx context.Context, db *gorm.DB, cfg config.Config) error {
+	return db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		for _, s := range DemoStores {
+			s := s
+			s.IsActive = true
+			if err := tx.Where("lower(code) = lower(?)", s.Code).Attrs(s).FirstOrCreate(&s).Error; err != nil {
+				return fmt.Errorf("seed store %s: %w", s.Code, err)
+			}
+		}
+		for _, r := range DemoRoles {
+			role := models.Role{Name: r.Name, Description: r.Description, Permissions: r.Permissions}
+			if err := tx.Where("lower(name) = lower(?)", r.Name).Attrs(role).FirstOrCreate(&role).Error; err != nil {
+				return fmt.Errorf("seed role %s: %w", r.Name, err)
+			}
+		}
+		for _, u := range DemoUsers {
+			var n int64
+			if err := tx.Model(&models.User{}).Where("lower(username) = lower(?)", u.Username).Count(&n).Error; err != nil {
+				return err
+			}
+			if n > 0 {
+				continue
+			}
+			if _, err := CreateUser(ctx, tx, cfg, u); err != nil {
+				return err
+			}
+		}
+		for _, seed := range extraSeeders {
+			if err := seed(ctx, tx); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
+// CreateUser creates a user with a role at a store (or HQ-wide when StoreCode is empty).
+func CreateUser(ctx context.Context, db *gorm.DB, cfg config.Config, in UserSpec) (*models.User, error) {
+	var role models.Role
+	if err := db.WithContext(ctx).Where("lower(name) = lower(?)", in.Role).Take(&role).Error; err != nil {
+		return nil, fmt.Errorf("role %q: %w", in.Role, models.NotFoundIf(err, "role"))
+	}
+	u := models.User{Username: strings.TrimSpace(in.Username), DisplayName: in.DisplayName, Email: in.Email, IsActive: true}
+	if in.PIN != "" {
+		if err := auth.CheckPIN(in.PIN); err != nil {
+			return nil, err
+		}
+		h, err := auth.HashSecret(in.PIN)
+		if err != nil {
+			return nil, err
+		}
+		lookup := auth.PINLookup(cfg.Key("pin"), in.PIN)
+		u.PinHash, u.PinLookup = h, &lookup
+	}
+	if in.Password != "" {
+		if err := auth.CheckPassword(in.Password); err != nil {
+			return nil, err
+		}
+		h, err := auth.HashSecret(in.Password)
+		if err != nil {
+			return nil, err
+		}
+		u.PasswordHash = h
+	}
+	err := db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		if err := tx.Create(&u).Error; err != nil {
+			switch {
+			case models.IsUniqueViolation(err, "users_username_key"):
+				return models.Conflict("username %q is taken", u.Username)
+			case models.IsUniqueViolation(err, "users_pin_lookup_key"):
+				return models.Conflict("that PIN is already in use")
+			}
+			return err
+		}
+		link := models.UserStoreRole{UserID: u.ID, RoleID: role.ID}
+		if in.StoreCode != "" {
+			var store models.Store
+			if err := tx.Where("lower(code) = lower(?)", in.StoreCode).Take(&store).Error; err != nil {
+				return fmt.Errorf("store %q: %w", in.StoreCode, models.NotFoundIf(err, "store"))
+			}
+			link.StoreID = &store.ID
+		}
+		return tx.Create(&link).Error
+	})
+	if err != nil {
+		if errors.Is(err, models.ErrConflict) {
+			return nil, err
+		}
+		return nil, fmt.Errorf("create user %s: %w", in.Username, err)
+	}
+	return &u, nil
+}

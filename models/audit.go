@@ -12,15 +12,15 @@ import (
 
 // AuditEntry records who changed what, with the row before and after as JSON.
 type AuditEntry struct {
-	ID         uuid.UUID      `gorm:"type:uuid;primaryKey" json:"id"`
-	UserID     *uuid.UUID     `gorm:"type:uuid" json:"userId"`
-	Username   string         `json:"username"`
-	Action     string         `json:"action"`
-	EntityType string         `json:"entityType"`
-	EntityID   *uuid.UUID     `gorm:"type:uuid" json:"entityId"`
-	BeforeData JSON `json:"before,omitempty"`
-	AfterData  JSON `json:"after,omitempty"`
-	CreatedAt  time.Time      `json:"createdAt"`
+	ID         uuid.UUID  `gorm:"type:uuid;primaryKey" json:"id"`
+	UserID     *uuid.UUID `gorm:"type:uuid" json:"userId"`
+	Username   string     `json:"username"`
+	Action     string     `json:"action"`
+	EntityType string     `json:"entityType"`
+	EntityID   *uuid.UUID `gorm:"type:uuid" json:"entityId"`
+	BeforeData JSON       `json:"before,omitempty"`
+	AfterData  JSON       `json:"after,omitempty"`
+	CreatedAt  time.Time  `json:"createdAt"`
 }
 
 // TableName keeps the table name singular-free and explicit.

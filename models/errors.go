@@ -12,14 +12,14 @@ import (
 
 // Sentinel errors every layer tests with errors.Is. The HTTP layer maps each to one status.
 var (
-	ErrNotFound     = errors.New("not found")           // 404
-	ErrConflict     = errors.New("conflict")            // 409: state moved on or a unique value is taken
-	ErrForbidden    = errors.New("forbidden")           // 403
-	ErrUnauthorized = errors.New("unauthorized")        // 401
-	ErrValidation   = errors.New("validation failed")   // 422
-	ErrBadRequest   = errors.New("bad request")         // 400: malformed body or parameters
-	ErrTooLarge     = errors.New("request too large")   // 413
-	ErrThrottled    = errors.New("too many attempts")   // 429
+	ErrNotFound     = errors.New("not found")         // 404
+	ErrConflict     = errors.New("conflict")          // 409: state moved on or a unique value is taken
+	ErrForbidden    = errors.New("forbidden")         // 403
+	ErrUnauthorized = errors.New("unauthorized")      // 401
+	ErrValidation   = errors.New("validation failed") // 422
+	ErrBadRequest   = errors.New("bad request")       // 400: malformed body or parameters
+	ErrTooLarge     = errors.New("request too large") // 413
+	ErrThrottled    = errors.New("too many attempts") // 429
 )
 
 // Error is an error meant for the person who caused it: Message says what to fix, Kind is one of

@@ -42,8 +42,8 @@ type App struct {
 
 // Options adjust the app under test.
 type Options struct {
-	Demo   bool                      // load the demo data
-	Env    map[string]string         // extra environment for config.Load
+	Demo   bool                     // load the demo data
+	Env    map[string]string        // extra environment for config.Load
 	Mutate func(cfg *config.Config) // last-minute config changes
 }
 

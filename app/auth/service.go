@@ -232,12 +232,12 @@ func (s *Service) Refresh(ctx context.Context, token string) (*Session, error) {
 
 // Me is the current user with their permissions and store roles.
 type Me struct {
-	User        PublicUser          `json:"user"`
-	Email       string              `json:"email"`
-	HasPIN      bool                `json:"hasPin"`
-	HasPassword bool                `json:"hasPassword"`
-	Permissions []string            `json:"permissions"`
-	Roles       []MeRole            `json:"roles"`
+	User        PublicUser `json:"user"`
+	Email       string     `json:"email"`
+	HasPIN      bool       `json:"hasPin"`
+	HasPassword bool       `json:"hasPassword"`
+	Permissions []string   `json:"permissions"`
+	Roles       []MeRole   `json:"roles"`
 }
 
 // MeRole is one role assignment: HQ-wide when StoreID is nil.

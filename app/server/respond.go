@@ -30,10 +30,14 @@ type envelope struct {
 func OK(c *gin.Context, data any) { c.JSON(http.StatusOK, envelope{Success: true, Data: data}) }
 
 // Created answers 201 with data.
-func Created(c *gin.Context, data any) { c.JSON(http.StatusCreated, envelope{Success: true, Data: data}) }
+func Created(c *gin.Context, data any) {
+	c.JSON(http.StatusCreated, envelope{Success: true, Data: data})
+}
 
 // Accepted answers 202 with data (work queued as a job).
-func Accepted(c *gin.Context, data any) { c.JSON(http.StatusAccepted, envelope{Success: true, Data: data}) }
+func Accepted(c *gin.Context, data any) {
+	c.JSON(http.StatusAccepted, envelope{Success: true, Data: data})
+}
 
 // List answers 200 with one page of items and the paging figures.
 func List[T any](c *gin.Context, items []T, total int64, p models.Page) {

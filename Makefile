@@ -1,0 +1,242 @@
+# Backroom build and test toolchain. GNU make + bash.
+#
+#   make run               PostgreSQL (found or throwaway), migrate, seed, serve on :8080
+#   make test              vet, generated-code check, unit/integration tests, browser suite
+#   make generate          templ -> *_templ.go, Tailwind -> static/css/app.css (+ .sum)
+#   make check-generated   fails when generated files are stale (no Node needed)
+#   make db / db-stop      write tmp/db.env / stop the throwaway cluster under tmp/pg
+#   make bench | build | vet | chromium | clean
+
+SHELL := /bin/bash
+.SHELLFLAGS := -euo pipefail -c
+.ONESHELL:
+.DEFAULT_GOAL := help
+MAKEFLAGS += --no-print-directory
+
+GO          ?= go
+TEMPL       := $(GO) tool templ
+TAILWIND    := npx --yes tailwindcss@3.4.19
+CHROMIUM    ?= /usr/bin/chromium
+
+TMP         := $(CURDIR)/tmp
+DB_ENV      := $(TMP)/db.env
+PG_DIR      := $(TMP)/pg
+PG_DATA     := $(PG_DIR)/data
+PG_LOG      := $(PG_DIR)/server.log
+PG_PORT     := 54329
+LOCAL_ADMIN := postgres://postgres@127.0.0.1:5432/postgres?sslmode=disable
+
+# Loads tmp/db.env into the recipe's environment (line by line, so URLs with & or ? are safe).
+LOAD_DB_ENV = while IFS= read -r line || [ -n "$$line" ]; do [ -n "$$line" ] && export "$$line"; done < "$(DB_ENV)"
+
+# sha256 over everything the built CSS depends on besides Go code: the Tailwind config, the
+# CSS source and every views/**/*.templ (sorted by path). Paths are part of the digest.
+CSS_SUM = { sha256sum tailwind.config.js static/css/input.css; \
+	if [ -d views ]; then find views -type f -name '*.templ' -print0 | LC_ALL=C sort -z | xargs -0 -r sha256sum; fi; \
+	} | sha256sum | cut -d' ' -f1
+
+.PHONY: help db db-stop build run generate templ css css-sum check-generated vet chromium test bench clean
+
+help:
+	@sed -n '2,9p' $(firstword $(MAKEFILE_LIST)) | sed 's/^# \{0,1\}//'
+
+# ---------------------------------------------------------------------------------------------
+# Database
+
+db:
+	@mkdir -p "$(TMP)"
+	q() { PGCONNECT_TIMEOUT=5 psql -X -q -At "$$1" -v ON_ERROR_STOP=1 -c "$$2" 2>/dev/null; }
+	with_db() { # with_db URL NAME: URL with its database replaced by NAME
+	  local u="$$1" name="$$2" base rest=""
+	  if [[ "$$u" == *\?* ]]; then rest="?$${u#*\?}"; u="$${u%%\?*}"; fi
+	  base="$${u#*://}"
+	  if [[ "$$base" == */* ]]; then u="$${u%/*}"; fi
+	  printf '%s/%s%s' "$$u" "$$name" "$$rest"
+	}
+	db_name() { local u="$${1%%\?*}"; u="$${u#*://}"; [[ "$$u" == */* ]] && printf '%s' "$${u##*/}" || true; }
+	ensure_db() { # ensure_db ADMIN_URL NAME
+	  local name="$$2"
+	  [[ "$$name" =~ ^[A-Za-z_][A-Za-z0-9_]*$$ ]] || { echo "make db: unexpected database name '$$name'" >&2; exit 1; }
+	  if [ "$$(q "$$1" "SELECT 1 FROM pg_database WHERE datname = '$$name'")" != 1 ]; then
+	    q "$$1" "CREATE DATABASE $$name" || { echo "make db: cannot create database $$name" >&2; exit 1; }
+	  fi
+	}
+	if [ -n "$${DATABASE_URL:-}" ]; then
+	  app="$$DATABASE_URL"
+	  admin="$${TEST_DATABASE_URL:-$$(with_db "$$DATABASE_URL" postgres)}"
+	  q "$$admin" 'select 1' >/dev/null || { echo "make db: cannot connect to $$admin (admin URL derived from DATABASE_URL; set TEST_DATABASE_URL)" >&2; exit 1; }
+	  name="$$(db_name "$$app")"; [ -n "$$name" ] && ensure_db "$$admin" "$$name"
+	  src="DATABASE_URL from the environment"
+	elif q "$(LOCAL_ADMIN)" 'select 1' >/dev/null; then
+	  admin="$(LOCAL_ADMIN)"
+	  app="$$(with_db "$$admin" backroom)"
+	  ensure_db "$$admin" backroom
+	  src="PostgreSQL on 127.0.0.1:5432"
+	else
+	  admin="postgres://postgres@127.0.0.1:$(PG_PORT)/postgres?sslmode=disable"
+	  app="postgres://postgres@127.0.0.1:$(PG_PORT)/backroom?sslmode=disable"
+	  src="throwaway cluster in tmp/pg (port $(PG_PORT); make db-stop stops it)"
+	  if ! q "$$admin" 'select 1' >/dev/null; then
+	    bin="$${PG_BIN:-$$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n1)}"
+	    [ -x "$$bin/initdb" ] || { echo "make db: no PostgreSQL here: set DATABASE_URL, run one on 127.0.0.1:5432, or install postgresql" >&2; exit 1; }
+	    as_pg=()
+	    if [ "$$(id -u)" = 0 ]; then as_pg=(runuser -u postgres --); fi
+	    mkdir -p "$(PG_DIR)"
+	    if [ "$$(id -u)" = 0 ]; then chown -R postgres:postgres "$(PG_DIR)"; fi
+	    if [ ! -s "$(PG_DATA)/PG_VERSION" ]; then
+	      echo "make db: initdb $(PG_DATA) ($$bin)" >&2
+	      "$${as_pg[@]}" "$$bin/initdb" -D "$(PG_DATA)" -U postgres --auth=trust -E UTF8 --locale=C >"$(PG_DIR)/initdb.log" 2>&1 \
+	        || { cat "$(PG_DIR)/initdb.log" >&2; exit 1; }
+	      printf '%s\n' \
+	        "# make db: throwaway test/dev cluster" \
+	        "listen_addresses = '127.0.0.1'" \
+	        "port = $(PG_PORT)" \
+	        "unix_socket_directories = '$(PG_DIR)'" \
+	        "max_connections = 300" \
+	        "fsync = off" \
+	        "full_page_writes = off" \
+	        "synchronous_commit = off" \
+	        | "$${as_pg[@]}" tee -a "$(PG_DATA)/postgresql.conf" >/dev/null
+	    fi
+	    echo "make db: starting PostgreSQL on 127.0.0.1:$(PG_PORT)" >&2
+	    "$${as_pg[@]}" "$$bin/pg_ctl" -D "$(PG_DATA)" -l "$(PG_LOG)" -w -t 60 start >/dev/null \
+	      || { tail -n 30 "$(PG_LOG)" >&2; exit 1; }
+	    q "$$admin" 'select 1' >/dev/null || { echo "make db: cluster started but does not accept $$admin" >&2; tail -n 30 "$(PG_LOG)" >&2; exit 1; }
+	  fi
+	  ensure_db "$$admin" backroom
+	fi
+	printf 'DATABASE_URL=%s\nTEST_DATABASE_URL=%s\n' "$$app" "$$admin" > "$(DB_ENV).new"
+	mv "$(DB_ENV).new" "$(DB_ENV)"
+	echo "make db: $$src -> tmp/db.env" >&2
+
+db-stop:
+	@if [ ! -s "$(PG_DATA)/PG_VERSION" ]; then echo "make db-stop: no throwaway cluster in tmp/pg"; exit 0; fi
+	bin="$${PG_BIN:-$$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n1)}"
+	as_pg=()
+	if [ "$$(id -u)" = 0 ]; then as_pg=(runuser -u postgres --); fi
+	if "$${as_pg[@]}" "$$bin/pg_ctl" -D "$(PG_DATA)" status >/dev/null 2>&1; then
+	  "$${as_pg[@]}" "$$bin/pg_ctl" -D "$(PG_DATA)" -m fast -w stop >/dev/null
+	  echo "make db-stop: stopped the cluster in tmp/pg"
+	else
+	  echo "make db-stop: the cluster in tmp/pg is not running"
+	fi
+
+# ---------------------------------------------------------------------------------------------
+# Build and run
+
+build:
+	@mkdir -p bin
+	$(GO) build -o bin/backroom ./cmd/backroom
+
+run: db build
+	@$(LOAD_DB_ENV)
+	bin/backroom migrate
+	bin/backroom seed
+	echo "Demo logins: admin/1234, manager/2345, cashier/3456"
+	exec bin/backroom serve
+
+# ---------------------------------------------------------------------------------------------
+# Generated code: templ and Tailwind output are committed, so go build needs neither.
+
+generate: templ css
+
+templ:
+	@$(TEMPL) generate -log-level error -path views
+
+css: templ
+	@$(TAILWIND) -i static/css/input.css -o static/css/app.css --minify 2>&1 | { grep -v -i -E 'browserslist|Why you should do it regularly|^\s*$$' || true; } >&2
+	$(MAKE) css-sum
+
+css-sum:
+	@$(CSS_SUM) > static/css/app.css.sum
+	echo "static/css/app.css.sum: $$(cat static/css/app.css.sum)"
+
+check-generated:
+	@tmp="$$(mktemp -d)"; trap 'rm -rf "$$tmp"' EXIT
+	fail=0
+	mkdir -p "$$tmp/committed"
+	if [ -d views ]; then cp -r views "$$tmp/views"; cp -r views "$$tmp/committed/views"; else mkdir -p "$$tmp/views" "$$tmp/committed/views"; fi
+	$(TEMPL) generate -log-level error -path "$$tmp/views" >"$$tmp/templ.log" 2>&1 || { cat "$$tmp/templ.log" >&2; echo "check-generated: templ generate failed" >&2; exit 1; }
+	find "$$tmp/views" "$$tmp/committed/views" -type f ! -name '*_templ.go' -delete
+	if ! diff -r "$$tmp/committed/views" "$$tmp/views" > "$$tmp/templ.diff"; then
+	  sed -e "s#$$tmp/committed/views#committed:views#g" -e "s#$$tmp/views#regenerated:views#g" "$$tmp/templ.diff" | head -n 40 >&2
+	  echo "check-generated: views/**/*_templ.go are stale: run make generate" >&2
+	  fail=1
+	fi
+	want="$$(cat static/css/app.css.sum 2>/dev/null || true)"
+	got="$$($(CSS_SUM))"
+	if [ "$$want" != "$$got" ]; then
+	  echo "check-generated: static/css/app.css is stale (tailwind.config.js, input.css or a .templ changed; sum $${want:-missing} != $$got): run make generate" >&2
+	  fail=1
+	fi
+	if [ "$$fail" = 0 ]; then echo "check-generated: templ and CSS are up to date"; fi
+	exit "$$fail"
+
+vet:
+	@echo "go vet ./..."
+	$(GO) vet ./...
+
+# ---------------------------------------------------------------------------------------------
+# Tests
+
+chromium:
+	@if [ -x "$(CHROMIUM)" ]; then exit 0; fi
+	sudo=()
+	if [ "$$(id -u)" != 0 ]; then
+	  command -v sudo >/dev/null || { echo "make chromium: $(CHROMIUM) is missing; install chromium as root" >&2; exit 1; }
+	  sudo=(sudo)
+	fi
+	echo "make chromium: installing chromium with apt-get" >&2
+	"$${sudo[@]}" apt-get update -qq
+	"$${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
+	[ -x "$(CHROMIUM)" ] || { echo "make chromium: apt-get did not install $(CHROMIUM)" >&2; exit 1; }
+
+# Runs go test -v with the pass chatter filtered out; the full log is kept in tmp/. Prints the
+# result line and every skipped test so nothing is skipped silently.
+#   $(call gotest,LABEL,LOGFILE,ARGS...)
+define gotest
+	echo "== $(1): go test $(3)"
+	set +e
+	$(GO) test -v $(3) 2>&1 | tee "$(2)" | grep -v -E '^\s*(=== (RUN|PAUSE|CONT|NAME)|--- PASS)'
+	rc=$${PIPESTATUS[0]}
+	set -e
+	skips="$$(grep -E '^\s*--- SKIP' "$(2)" || true)"
+	fails="$$(grep -E '^(FAIL|--- FAIL|\s+--- FAIL|panic:)' "$(2)" || true)"
+	npk="$$(grep -c -E '^ok ' "$(2)" || true)"
+	summary+="$(1): $$([ $$rc = 0 ] && echo PASS || echo FAIL) ($$npk packages ok, $$(grep -c -E '^\s*--- PASS' "$(2)" || true) tests passed, $$(printf '%s' "$$skips" | grep -c . || true) skipped, log $(2))"$$'\n'
+	[ -z "$$skips" ] || summary+="$$(printf '%s\n' "$$skips" | sed 's/^\s*/    /')"$$'\n'
+	[ -z "$$fails" ] || summary+="$$(printf '%s\n' "$$fails" | sed 's/^\s*/    /' | head -n 40)"$$'\n'
+	[ $$rc = 0 ] || status=1
+endef
+
+test: vet check-generated db
+	@$(LOAD_DB_ENV)
+	export TEST_DATABASE_URL
+	unset DATABASE_URL
+	summary=""; status=0
+	pkgs="$$($(GO) list ./... | grep -v -E '/e2e(/|$$)')"
+	$(call gotest,unit+integration,$(TMP)/test-unit.log,-p 2 -count=1 $$pkgs)
+	if [ -n "$$($(GO) list ./e2e/... 2>/dev/null)" ]; then
+	  $(MAKE) chromium
+	  export BACKROOM_E2E=1 CHROMIUM_PATH="$(CHROMIUM)"
+	  $(call gotest,e2e (chromium),$(TMP)/test-e2e.log,-count=1 -timeout 15m ./e2e/...)
+	else
+	  summary+="e2e (chromium): NO PACKAGES in ./e2e — the browser suite did not run"$$'\n'
+	  status=1
+	fi
+	echo
+	echo "==================== make test summary ===================="
+	printf '%s' "$$summary"
+	echo "database: $$TEST_DATABASE_URL"
+	echo "==========================================================="
+	[ $$status = 0 ] && echo "ALL PASSED" || echo "FAILED"
+	exit $$status
+
+bench: db
+	@$(LOAD_DB_ENV)
+	export DATABASE_URL TEST_DATABASE_URL
+	$(GO) test -run '^$$' -bench . -benchmem ./...
+
+clean: db-stop
+	@rm -rf bin tmp coverage* *.out
+	echo "make clean: removed bin/ and tmp/"

@@ -6,6 +6,9 @@ import (
 	"embed"
 	"encoding/hex"
 	"fmt"
+	"github.com/riverqueue/river/riverdriver/riverpgxv5"
+	"github.com/riverqueue/river/rivermigrate"
+	"log/slog"
 	"reflect"
 	"time"
 
@@ -112,6 +115,14 @@ func Migrate(ctx context.Context, pool *pgxpool.Pool) error {
 	if err := goose.UpContext(ctx, sqlDB, "migrations"); err != nil {
 		return fmt.Errorf("migrate: %w", err)
 	}
+	// River keeps its job tables beside ours; its migrator is idempotent too.
+	m, err := rivermigrate.New(riverpgxv5.New(pool), &rivermigrate.Config{Logger: slog.New(slog.DiscardHandler)})
+	if err != nil {
+		return fmt.Errorf("river migrator: %w", err)
+	}
+	if _, err := m.Migrate(ctx, rivermigrate.DirectionUp, nil); err != nil {
+		return fmt.Errorf("river migrate: %w", err)
+	}
 	return nil
 }
 
@@ -147,6 +158,7 @@ func CheckMigrated(ctx context.Context, pool *pgxpool.Pool) error {
 // when a migration changes.
 func MigrationsDigest() string {
 	h := sha256.New()
+	h.Write([]byte("river v0.51.1"))
 	entries, _ := migrations.ReadDir("migrations")
 	for _, e := range entries {
 		b, _ := migrations.ReadFile("migrations/" + e.Name())

@@ -38,7 +38,7 @@ CSS_SUM = { sha256sum tailwind.config.js static/css/input.css; \
 .PHONY: help db db-stop build run generate templ css css-sum check-generated vet chromium test bench clean
 
 help:
-	@sed -n '2,9p' $(firstword $(MAKEFILE_LIST)) | sed 's/^# \{0,1\}//'
+	@sed -n '3,8p' $(firstword $(MAKEFILE_LIST)) | sed 's/^# \{0,1\}//'
 
 # ---------------------------------------------------------------------------------------------
 # Database
@@ -132,7 +132,6 @@ run: db build
 	@$(LOAD_DB_ENV)
 	bin/backroom migrate
 	bin/backroom seed
-	echo "Demo logins: admin/1234, manager/2345, cashier/3456"
 	exec bin/backroom serve
 
 # ---------------------------------------------------------------------------------------------

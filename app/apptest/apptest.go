@@ -3,17 +3,21 @@
 package apptest
 
 import (
+	"backroom/app/server"
 	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
 	"io"
+	"log/slog"
 	"net/http"
 	"net/http/cookiejar"
 	"net/http/httptest"
 	"net/url"
+	"os"
 	"regexp"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -23,6 +27,7 @@ import (
 	"gorm.io/gorm"
 
 	"backroom/app/config"
+	"backroom/app/jobs"
 	"backroom/app/router"
 	"backroom/models"
 	"backroom/models/dbtest"
@@ -65,6 +70,9 @@ func NewWith(t testing.TB, o Options) *App {
 	if err != nil {
 		t.Fatalf("config: %v", err)
 	}
+	quietLogs.Do(func() {
+		slog.SetDefault(slog.New(server.ContextHandler{Handler: slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: cfg.LogLevel})}))
+	})
 	if o.Mutate != nil {
 		o.Mutate(&cfg)
 	}
@@ -81,6 +89,37 @@ func NewWith(t testing.TB, o Options) *App {
 	t.Cleanup(srv.Close)
 	cfg.PublicURL = srv.URL
 	return &App{T: t, DB: db, Pool: pool, Config: cfg, App: app, Server: srv, URL: srv.URL}
+}
+
+// StartJobs runs the background workers for the rest of the test (polling every 100ms, River's minimum).
+func (a *App) StartJobs() {
+	a.T.Helper()
+	runner, err := jobs.NewRunner(a.Pool, a.App.Jobs, 10, 100*time.Millisecond)
+	if err != nil {
+		a.T.Fatalf("job runner: %v", err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	if err := runner.Start(ctx); err != nil {
+		a.T.Fatalf("start job runner: %v", err)
+	}
+	a.T.Cleanup(func() {
+		stopCtx, stop := context.WithTimeout(context.Background(), 10*time.Second)
+		defer stop()
+		_ = runner.Stop(stopCtx)
+		cancel()
+	})
+}
+
+// Eventually polls cond every 20ms until it holds, failing the test after 30s with msg.
+func (a *App) Eventually(msg string, cond func() bool) {
+	a.T.Helper()
+	deadline := time.Now().Add(30 * time.Second)
+	for !cond() {
+		if time.Now().After(deadline) {
+			a.T.Fatalf("gave up waiting: %s", msg)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
 }
 
 // Response is a recorded answer.
@@ -192,7 +231,10 @@ func (a *App) Login(username, pin string) string {
 	return s.AccessToken
 }
 
-var seq atomic.Int64
+var (
+	seq       atomic.Int64
+	quietLogs sync.Once
+)
 
 // User creates an active user holding exactly perms (HQ-wide when storeID is nil, else at that
 // store) and returns the user and an access token.

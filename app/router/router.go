@@ -3,6 +3,7 @@ package router
 
 import (
 	"net/http"
+	"sort"
 	"strings"
 
 	"github.com/gin-gonic/gin"
@@ -11,6 +12,8 @@ import (
 
 	"backroom/app/auth"
 	"backroom/app/config"
+	"backroom/app/integrations"
+	"backroom/app/jobs"
 	"backroom/app/server"
 	"backroom/models"
 	"backroom/views/home"
@@ -25,8 +28,10 @@ type Deps struct {
 
 // App is the assembled application.
 type App struct {
-	Handler http.Handler
-	Auth    *auth.Service
+	Handler      http.Handler
+	Auth         *auth.Service
+	Jobs         *jobs.Registry
+	Integrations *integrations.Service
 }
 
 // New wires every area onto one engine.
@@ -36,7 +41,7 @@ func New(d Deps) (*App, error) {
 	authSvc := auth.NewService(d.DB, tokens, cfg.Key("pin"), cfg.RefreshTokenTTL)
 	kit := &server.Kit{
 		Sessions:   auth.NewSessions(d.Pool, cfg.Production()),
-		Nav:        navigation,
+		Nav:        sidebar(),
 		StoreScope: storeScope(d.DB),
 	}
 	r := server.New(kit)
@@ -51,8 +56,15 @@ func New(d Deps) (*App, error) {
 	authSvc.MountAPI(rt.PublicAPI, rt.API)
 	authSvc.MountWeb(rt.PublicWeb, rt.Web)
 	rt.Web.GET("/", dashboard)
+	reg := jobs.NewRegistry()
+	integ, err := integrations.New(d.DB, cfg.Key("secrets"), cfg.PublicURL)
+	if err != nil {
+		return nil, err
+	}
+	integ.RegisterJobs(reg)
+	integ.Mount(rt)
 	mountAreas(rt, d, authSvc)
-	return &App{Handler: r, Auth: authSvc}, nil
+	return &App{Handler: r, Auth: authSvc, Jobs: reg, Integrations: integ}, nil
 }
 
 func dashboard(c *gin.Context) {
@@ -81,4 +93,28 @@ func storeScope(db *gorm.DB) func(*gin.Context, models.Actor) string {
 		db.WithContext(c.Request.Context()).Model(&models.Store{}).Where("id IN ?", ids).Order("code").Pluck("name", &names)
 		return strings.Join(names, ", ")
 	}
+}
+
+// areaOrder is the sidebar order of UI.md, whatever order areas register in.
+var areaOrder = []string{"home", "catalogue", "purchasing", "approvals", "pricing", "transfers", "inventory", "sales", "reports", "sync", "integrations", "admin"}
+
+// sidebar returns the navigation in UI.md's order, with the integrations area.
+func sidebar() []server.Nav {
+	nav := append([]server.Nav{
+		{Key: "integrations", Label: "Integrations", Href: "/settings/integrations", Perms: []string{"integrations.manage"}},
+	}, navigation...)
+	rank := func(key string) int {
+		for i, k := range areaOrder {
+			if k == key {
+				return i
+			}
+		}
+		return len(areaOrder)
+	}
+	sort.SliceStable(nav, func(i, j int) bool { return rank(nav[i].Key) < rank(nav[j].Key) })
+	return nav
+}
+
+func init() {
+	tileText["integrations"] = "Connect the RMS, inventory system, catalogue service and webhook receivers; watch runs and errors."
 }

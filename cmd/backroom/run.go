@@ -19,6 +19,7 @@ import (
 	"gorm.io/gorm"
 
 	"backroom/app/config"
+	"backroom/app/jobs"
 	"backroom/app/router"
 	"backroom/app/server"
 	"backroom/models"
@@ -31,7 +32,8 @@ var version = "dev"
 const usage = `Backroom: the back office of a multi-store retail chain.
 
 Usage:
-  backroom serve            run the web app and API (and background workers)
+  backroom serve            run the web app and API (and background workers; --no-workers to leave them out)
+  backroom worker           run only the background workers
   backroom migrate          apply database migrations (safe to run again)
   backroom seed             load the demo data (safe to run again)
   backroom user create      create a user: --username --name [--pin] [--password] --role [--store CODE]
@@ -65,7 +67,9 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout 
 	setupLogging(cfg, os.Stderr)
 	switch cmd {
 	case "serve":
-		return serve(ctx, cfg, stdout)
+		return serve(ctx, cfg, stdout, !hasFlag(rest, "--no-workers"))
+	case "worker":
+		return worker(ctx, cfg, stdout)
 	case "migrate":
 		return withDB(ctx, cfg, func(pool *pgxpool.Pool, _ *gorm.DB) error {
 			if err := models.Migrate(ctx, pool); err != nil {
@@ -97,6 +101,15 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout 
 	}
 	fmt.Fprint(stdout, usage)
 	return fmt.Errorf("unknown command %q", cmd)
+}
+
+func hasFlag(args []string, flag string) bool {
+	for _, a := range args {
+		if a == flag {
+			return true
+		}
+	}
+	return false
 }
 
 func wantsHelp(args []string) bool {
@@ -147,7 +160,25 @@ func withDB(ctx context.Context, cfg config.Config, f func(*pgxpool.Pool, *gorm.
 	return f(pool, db)
 }
 
-func serve(ctx context.Context, cfg config.Config, stdout io.Writer) error {
+// startWorkers runs the job workers until the returned stop is called.
+func startWorkers(ctx context.Context, pool *pgxpool.Pool, app *router.App) (stop func(), err error) {
+	runner, err := jobs.NewRunner(pool, app.Jobs, 10, time.Second)
+	if err != nil {
+		return nil, err
+	}
+	if err := runner.Start(ctx); err != nil {
+		return nil, fmt.Errorf("start workers: %w", err)
+	}
+	return func() {
+		stopCtx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+		defer cancel()
+		if err := runner.Stop(stopCtx); err != nil {
+			slog.Error("stop workers", "err", err)
+		}
+	}, nil
+}
+
+func worker(ctx context.Context, cfg config.Config, stdout io.Writer) error {
 	return withDB(ctx, cfg, func(pool *pgxpool.Pool, db *gorm.DB) error {
 		if err := models.CheckMigrated(ctx, pool); err != nil {
 			return err
@@ -155,6 +186,33 @@ func serve(ctx context.Context, cfg config.Config, stdout io.Writer) error {
 		app, err := router.New(router.Deps{Config: cfg, Pool: pool, DB: db})
 		if err != nil {
 			return err
+		}
+		stop, err := startWorkers(ctx, pool, app)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintln(stdout, "Backroom workers are running")
+		<-ctx.Done()
+		stop()
+		return nil
+	})
+}
+
+func serve(ctx context.Context, cfg config.Config, stdout io.Writer, withWorkers bool) error {
+	return withDB(ctx, cfg, func(pool *pgxpool.Pool, db *gorm.DB) error {
+		if err := models.CheckMigrated(ctx, pool); err != nil {
+			return err
+		}
+		app, err := router.New(router.Deps{Config: cfg, Pool: pool, DB: db})
+		if err != nil {
+			return err
+		}
+		if withWorkers {
+			stop, err := startWorkers(ctx, pool, app)
+			if err != nil {
+				return err
+			}
+			defer stop()
 		}
 		ln, err := net.Listen("tcp", cfg.Addr)
 		if err != nil {

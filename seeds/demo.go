@@ -6,11 +6,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"strings"
 
 	"gorm.io/gorm"
 
-	"backroom/app/auth"
+	"backroom/app/admin"
 	"backroom/app/config"
 	"backroom/models"
 )
@@ -102,59 +101,39 @@ func Demo(ctx context.Context, db *gorm.DB, cfg config.Config) error {
 	})
 }
 
-// CreateUser creates a user with a role at a store (or HQ-wide when StoreCode is empty).
+// CreateUser creates a user with a role at a store (or HQ-wide when StoreCode is empty). It goes
+// through the administration service, so demo and test users obey the same rules (PIN format and
+// uniqueness, username, audit) as users created on the Users page.
 func CreateUser(ctx context.Context, db *gorm.DB, cfg config.Config, in UserSpec) (*models.User, error) {
 	var role models.Role
 	if err := db.WithContext(ctx).Where("lower(name) = lower(?)", in.Role).Take(&role).Error; err != nil {
 		return nil, fmt.Errorf("role %q: %w", in.Role, models.NotFoundIf(err, "role"))
 	}
-	u := models.User{Username: strings.TrimSpace(in.Username), DisplayName: in.DisplayName, Email: in.Email, IsActive: true}
-	if in.PIN != "" {
-		if err := auth.CheckPIN(in.PIN); err != nil {
-			return nil, err
+	link := admin.RoleAssignment{RoleID: role.ID}
+	if in.StoreCode != "" {
+		var store models.Store
+		if err := db.WithContext(ctx).Where("lower(code) = lower(?)", in.StoreCode).Take(&store).Error; err != nil {
+			return nil, fmt.Errorf("store %q: %w", in.StoreCode, models.NotFoundIf(err, "store"))
 		}
-		h, err := auth.HashSecret(in.PIN)
-		if err != nil {
-			return nil, err
-		}
-		lookup := auth.PINLookup(cfg.Key("pin"), in.PIN)
-		u.PinHash, u.PinLookup = h, &lookup
+		link.StoreID = &store.ID
 	}
-	if in.Password != "" {
-		if err := auth.CheckPassword(in.Password); err != nil {
-			return nil, err
-		}
-		h, err := auth.HashSecret(in.Password)
-		if err != nil {
-			return nil, err
-		}
-		u.PasswordHash = h
+	name := in.DisplayName
+	if name == "" {
+		name = in.Username
 	}
-	err := db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		if err := tx.Create(&u).Error; err != nil {
-			switch {
-			case models.IsUniqueViolation(err, "users_username_key"):
-				return models.Conflict("username %q is taken", u.Username)
-			case models.IsUniqueViolation(err, "users_pin_lookup_key"):
-				return models.Conflict("that PIN is already in use")
-			}
-			return err
-		}
-		link := models.UserStoreRole{UserID: u.ID, RoleID: role.ID}
-		if in.StoreCode != "" {
-			var store models.Store
-			if err := tx.Where("lower(code) = lower(?)", in.StoreCode).Take(&store).Error; err != nil {
-				return fmt.Errorf("store %q: %w", in.StoreCode, models.NotFoundIf(err, "store"))
-			}
-			link.StoreID = &store.ID
-		}
-		return tx.Create(&link).Error
+	v, err := admin.New(db, cfg.Key("pin")).CreateUser(ctx, models.System, admin.UserInput{
+		Username: in.Username, DisplayName: name, Email: in.Email, Pin: in.PIN, Password: in.Password,
+		Roles: []admin.RoleAssignment{link},
 	})
 	if err != nil {
 		if errors.Is(err, models.ErrConflict) {
 			return nil, err
 		}
 		return nil, fmt.Errorf("create user %s: %w", in.Username, err)
+	}
+	var u models.User
+	if err := db.WithContext(ctx).Take(&u, "id = ?", v.ID).Error; err != nil {
+		return nil, fmt.Errorf("reload user %s: %w", in.Username, err)
 	}
 	return &u, nil
 }

@@ -1,6 +1,7 @@
 package router
 
 import (
+	"backroom/app/admin"
 	"backroom/app/auth"
 	"backroom/app/server"
 )
@@ -8,11 +9,19 @@ import (
 // navigation lists the sidebar areas that exist; an area appears once it is built.
 var navigation = []server.Nav{
 	{Key: "home", Label: "Dashboard", Href: "/"},
+	{Key: "admin", Label: "Admin", Href: "/admin/users", Perms: []string{"users.view", "roles.view", "stores.view"}, Items: []server.Nav{
+		{Key: "admin-users", Label: "Users", Href: "/admin/users", Perms: []string{"users.view"}},
+		{Key: "admin-roles", Label: "Roles", Href: "/admin/roles", Perms: []string{"roles.view"}},
+		{Key: "admin-stores", Label: "Stores", Href: "/admin/stores", Perms: []string{"stores.view"}},
+	}},
 }
 
 // tileText describes each area on the dashboard.
-var tileText = map[string]string{}
+var tileText = map[string]string{
+	"admin": "Users and their role at each store, roles and permissions, and the chain's stores.",
+}
 
 // mountAreas mounts every area's pages and API.
 func mountAreas(rt server.Routes, d Deps, authSvc *auth.Service) {
+	admin.New(d.DB, d.Config.Key("pin")).Mount(rt)
 }

@@ -89,7 +89,7 @@ func TestUserForm(t *testing.T) {
 	}
 
 	// Edit: blank PIN keeps it; the help says so; deactivate.
-	res = w.Get("/admin/users/" + id.String()).Expect(t, http.StatusOK)
+	res = w.Get("/admin/users/"+id.String()).Expect(t, http.StatusOK)
 	contains(t, res, "Leave blank to keep the current PIN", `selected`)
 	leaks(t, res)
 	w.PostForm("/admin/users/"+id.String(), url.Values{"username": {"pat"}, "displayName": {"Pat S."}, "pin": {""}, "isActive": {"false"},
@@ -111,7 +111,7 @@ func TestRoleFormUpdatesPermissions(t *testing.T) {
 	contains(t, res, `data-role="Cashier"`, `data-testid="role-new"`)
 
 	cashier := roleID(t, app, "Cashier")
-	res = w.Get("/admin/roles/" + cashier.String()).Expect(t, http.StatusOK)
+	res = w.Get("/admin/roles/"+cashier.String()).Expect(t, http.StatusOK)
 	contains(t, res, `data-testid="perm-area-Catalogue"`, `value="pos.sell" checked`, "Record and list sales, print receipts")
 
 	form := url.Values{"name": {"Cashier"}, "description": {"Sells and voids"}, "permissions": {"pos.sell", "pos.void"}, "all_areas": {"Registers"}}
@@ -143,7 +143,7 @@ func TestRoleFormUpdatesPermissions(t *testing.T) {
 
 	// The manager may view roles, read-only.
 	mw := app.SignIn("manager", "2345")
-	res = mw.Get("/admin/roles/" + cashier.String()).Expect(t, http.StatusOK)
+	res = mw.Get("/admin/roles/"+cashier.String()).Expect(t, http.StatusOK)
 	if strings.Contains(res.String(), `data-testid="role-save"`) || strings.Contains(res.String(), `data-testid="role-new"`) {
 		t.Fatal("manager sees role actions")
 	}
@@ -163,7 +163,7 @@ func TestStorePages(t *testing.T) {
 		Expect(t, http.StatusSeeOther)
 	id := storeID(t, app, "BOS-1")
 
-	res = w.Get("/admin/stores/" + id.String()).Expect(t, http.StatusOK)
+	res = w.Get("/admin/stores/"+id.String()).Expect(t, http.StatusOK)
 	contains(t, res, `value="BOS-1"`, "disabled")
 	// A posted code is ignored on edit (the field is disabled); the rest saves.
 	w.PostForm("/admin/stores/"+id.String(), url.Values{"code": {"HACK"}, "name": {"Boston Back Bay"}, "timeZone": {"America/Chicago"}, "isActive": {"false", "true"}}).
@@ -178,5 +178,5 @@ func TestStorePages(t *testing.T) {
 	if !strings.Contains(res.String(), `data-code="S001"`) || strings.Contains(res.String(), `data-code="S002"`) || strings.Contains(res.String(), `data-testid="store-edit"`) {
 		t.Fatalf("manager stores page: %s", res.Body)
 	}
-	mw.Get("/admin/stores/" + id.String()).Expect(t, http.StatusForbidden)
+	mw.Get("/admin/stores/"+id.String()).Expect(t, http.StatusForbidden)
 }

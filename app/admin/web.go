@@ -20,6 +20,7 @@ import (
 const navKey = "admin"
 
 func (s *Service) mountWeb(g *gin.RouterGroup) {
+	g.GET("/admin", server.Require("users.view", "roles.view", "stores.view"), adminHome)
 	g.GET("/admin/users", server.Require("users.view"), s.usersPage)
 	g.GET("/admin/users/new", server.Require("users.create"), s.userNewPage)
 	g.POST("/admin/users", server.Require("users.create"), s.userCreateSubmit)
@@ -39,6 +40,19 @@ func (s *Service) mountWeb(g *gin.RouterGroup) {
 	g.POST("/admin/stores", server.Require("stores.create"), s.storeCreateSubmit)
 	g.GET("/admin/stores/:id", server.Require("stores.edit"), s.storeEditPage)
 	g.POST("/admin/stores/:id", server.Require("stores.edit"), s.storeEditSubmit)
+}
+
+// adminHome sends /admin to the first administration page the person may open.
+func adminHome(c *gin.Context) {
+	actor := server.Actor(c)
+	switch {
+	case actor.Can("users.view"):
+		server.Redirect(c, "/admin/users")
+	case actor.Can("roles.view"):
+		server.Redirect(c, "/admin/roles")
+	default:
+		server.Redirect(c, "/admin/stores")
+	}
 }
 
 // formProblem tells whether err belongs beside the form (invalid fields, a taken name or PIN)

@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"backroom/app/apptest"
+	"backroom/app/auth"
 	"backroom/models"
 )
 
@@ -179,4 +180,26 @@ func TestStorePages(t *testing.T) {
 		t.Fatalf("manager stores page: %s", res.Body)
 	}
 	mw.Get("/admin/stores/"+id.String()).Expect(t, http.StatusForbidden)
+
+	// Someone who may only view stores finds Admin pointing at the stores page.
+	u, _ := app.User(nil, "stores.view")
+	app.DB.Model(&models.User{}).Where("id = ?", u.ID).Update("password_hash", mustHash(t, "stores-only-pw"))
+	sw := app.SignIn(u.Username, "stores-only-pw")
+	home := sw.Get("/").Expect(t, http.StatusOK)
+	contains(t, home, `href="/admin/stores"`)
+	if strings.Contains(home.String(), `href="/admin/users"`) {
+		t.Fatal("stores-only user offered the users page")
+	}
+	if loc := sw.Get("/admin").Expect(t, http.StatusSeeOther).Header.Get("Location"); loc != "/admin/stores" {
+		t.Fatalf("/admin redirects to %q", loc)
+	}
+}
+
+func mustHash(t *testing.T, secret string) string {
+	t.Helper()
+	h, err := auth.HashSecret(secret)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return h
 }

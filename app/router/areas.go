@@ -9,7 +9,7 @@ import (
 // navigation lists the sidebar areas that exist; an area appears once it is built.
 var navigation = []server.Nav{
 	{Key: "home", Label: "Dashboard", Href: "/"},
-	{Key: "admin", Label: "Admin", Href: "/admin/users", Perms: []string{"users.view", "roles.view", "stores.view"}, Items: []server.Nav{
+	{Key: "admin", Label: "Admin", Perms: []string{"users.view", "roles.view", "stores.view"}, Items: []server.Nav{
 		{Key: "admin-users", Label: "Users", Href: "/admin/users", Perms: []string{"users.view"}},
 		{Key: "admin-roles", Label: "Roles", Href: "/admin/roles", Perms: []string{"roles.view"}},
 		{Key: "admin-stores", Label: "Stores", Href: "/admin/stores", Perms: []string{"stores.view"}},

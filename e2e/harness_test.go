@@ -1,0 +1,368 @@
+package e2e
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/jackc/pgx/v5/pgxpool"
+	"gorm.io/gorm"
+
+	"backroom/models/dbtest"
+)
+
+// The secret the suite's servers run with; seed and serve must share it because PIN lookups
+// are keyed by it.
+const testSecret = "e2e-secret-key-0123456789abcdefghijklmnopqrstuvwxyz"
+
+var (
+	binPath      string // the backroom binary built once by TestMain
+	repoRoot     string // the module root (screenshots go to tmp/ under it)
+	chromiumPath string
+)
+
+// TestMain builds the binary once. The suite needs a PostgreSQL (TEST_DATABASE_URL) and
+// Chromium; without them it fails loudly rather than skipping, because a browser suite that
+// silently does not run looks exactly like one that passes.
+func TestMain(m *testing.M) {
+	os.Exit(runMain(m))
+}
+
+func runMain(m *testing.M) int {
+	var problems []string
+	if os.Getenv("TEST_DATABASE_URL") == "" {
+		problems = append(problems, "TEST_DATABASE_URL is not set (an admin URL of a PostgreSQL server, e.g. postgres://postgres@127.0.0.1:5432/postgres?sslmode=disable)")
+	}
+	chromiumPath = os.Getenv("CHROMIUM_PATH")
+	if chromiumPath == "" {
+		chromiumPath = "/usr/bin/chromium"
+	}
+	if fi, err := os.Stat(chromiumPath); err != nil || fi.IsDir() || fi.Mode()&0o111 == 0 {
+		problems = append(problems, fmt.Sprintf("no Chromium at %s (set CHROMIUM_PATH, or apt-get install chromium)", chromiumPath))
+	}
+	if len(problems) > 0 {
+		fmt.Fprintf(os.Stderr, "FAIL: the e2e suite cannot run:\n  - %s\nRun `make test` (it starts or finds PostgreSQL, installs Chromium and sets BACKROOM_E2E=1, TEST_DATABASE_URL and CHROMIUM_PATH).\n",
+			strings.Join(problems, "\n  - "))
+		return 1
+	}
+	wd, err := os.Getwd()
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "FAIL:", err)
+		return 1
+	}
+	repoRoot = filepath.Dir(wd) // go test runs in e2e/
+	dir, err := os.MkdirTemp("", "backroom-e2e-")
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "FAIL:", err)
+		return 1
+	}
+	defer os.RemoveAll(dir)
+	binPath = filepath.Join(dir, "backroom")
+	build := exec.Command("go", "build", "-o", binPath, "./cmd/backroom")
+	build.Dir = repoRoot
+	if out, err := build.CombinedOutput(); err != nil {
+		fmt.Fprintf(os.Stderr, "FAIL: go build ./cmd/backroom: %v\n%s", err, out)
+		return 1
+	}
+	return m.Run()
+}
+
+// configVars are the variables the binary reads; the suite never lets the caller's values leak
+// into a run.
+var configVars = []string{"DATABASE_URL", "ADDR", "SECRET_KEY", "APP_ENV", "PUBLIC_URL", "ACCESS_TOKEN_TTL",
+	"REFRESH_TOKEN_TTL", "LOG_LEVEL", "MODE", "HQ_URL", "SYNC_TOKEN"}
+
+// environ is the process environment without Backroom's settings, plus env.
+func environ(env map[string]string) []string {
+	var out []string
+	for _, kv := range os.Environ() {
+		name, _, _ := strings.Cut(kv, "=")
+		keep := true
+		for _, v := range configVars {
+			if name == v {
+				keep = false
+			}
+		}
+		if keep {
+			out = append(out, kv)
+		}
+	}
+	for k, v := range env {
+		out = append(out, k+"="+v)
+	}
+	return out
+}
+
+// Result is what a finished run of the binary printed and how it ended.
+type Result struct {
+	Stdout, Stderr string
+	Code           int
+}
+
+// runBinary runs `backroom args…` with env to completion (at most a minute).
+func runBinary(t *testing.T, env map[string]string, args ...string) Result {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, binPath, args...)
+	cmd.Env = environ(env)
+	var stdout, stderr bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	err := cmd.Run()
+	res := Result{Stdout: stdout.String(), Stderr: stderr.String()}
+	var exit *exec.ExitError
+	switch {
+	case err == nil:
+	case errors.As(err, &exit):
+		res.Code = exit.ExitCode()
+	default:
+		t.Fatalf("backroom %s: %v", strings.Join(args, " "), err)
+	}
+	if ctx.Err() != nil {
+		t.Fatalf("backroom %s did not finish within a minute\nstdout: %s\nstderr: %s", strings.Join(args, " "), res.Stdout, res.Stderr)
+	}
+	return res
+}
+
+// mustRun runs the binary and fails the test unless it exits 0.
+func mustRun(t *testing.T, env map[string]string, args ...string) Result {
+	t.Helper()
+	res := runBinary(t, env, args...)
+	if res.Code != 0 {
+		t.Fatalf("backroom %s exited %d\nstdout: %s\nstderr: %s", strings.Join(args, " "), res.Code, res.Stdout, res.Stderr)
+	}
+	return res
+}
+
+// App is a running `backroom serve` over its own seeded database.
+type App struct {
+	URL   string // http://127.0.0.1:port
+	DBURL string
+	Pool  *pgxpool.Pool
+	DB    *gorm.DB
+}
+
+// dbEnv is the environment of a run against dbURL.
+func dbEnv(dbURL string) map[string]string {
+	return map[string]string{"DATABASE_URL": dbURL, "SECRET_KEY": testSecret, "LOG_LEVEL": "warn"}
+}
+
+// startApp gives the test a fresh database cloned from the migrated template, loads the demo
+// data with the real `backroom seed`, starts `backroom serve` on a free port and waits for
+// /health. At cleanup the server gets SIGTERM and must exit 0 (graceful shutdown).
+func startApp(t *testing.T) *App {
+	t.Helper()
+	dbURL, pool, db := dbtest.New(t)
+	mustRun(t, dbEnv(dbURL), "seed")
+
+	env := dbEnv(dbURL)
+	env["ADDR"] = "127.0.0.1:0" // the kernel picks a free port; serve prints it
+	cmd := exec.Command(binPath, "serve")
+	cmd.Env = environ(env)
+	stdout := &watchedBuffer{changed: make(chan struct{}, 1)}
+	var stderr lockedBuffer
+	cmd.Stdout, cmd.Stderr = stdout, &stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatalf("start backroom serve: %v", err)
+	}
+	exited := make(chan struct{})
+	var waitErr error
+	go func() { waitErr = cmd.Wait(); close(exited) }()
+
+	stopped := false
+	t.Cleanup(func() {
+		if !stopped {
+			_ = cmd.Process.Signal(syscall.SIGTERM)
+			select {
+			case <-exited:
+			case <-time.After(30 * time.Second):
+				_ = cmd.Process.Kill()
+				<-exited
+				t.Errorf("backroom serve did not stop within 30s of SIGTERM")
+			}
+			if waitErr != nil {
+				t.Errorf("backroom serve did not shut down cleanly on SIGTERM: %v\nstderr:\n%s", waitErr, stderr.String())
+			}
+		}
+		if t.Failed() {
+			t.Logf("backroom serve stderr:\n%s", stderr.String())
+		}
+	})
+
+	// Wait for the "serving on" line, then for /health.
+	serving := regexp.MustCompile(`serving on (http://127\.0\.0\.1:\d+)`)
+	deadline := time.After(60 * time.Second)
+	var base string
+	for base == "" {
+		if m := serving.FindStringSubmatch(stdout.String()); m != nil {
+			base = m[1]
+			break
+		}
+		select {
+		case <-stdout.changed:
+		case <-exited:
+			stopped = true
+			t.Fatalf("backroom serve exited before serving: %v\nstdout: %s\nstderr: %s", waitErr, stdout.String(), stderr.String())
+		case <-deadline:
+			t.Fatalf("backroom serve printed no address within 60s\nstdout: %s\nstderr: %s", stdout.String(), stderr.String())
+		}
+	}
+	waitHealthy(t, base, exited)
+	return &App{URL: base, DBURL: dbURL, Pool: pool, DB: db}
+}
+
+// waitHealthy polls GET /health until it answers {"status":"ok"}.
+func waitHealthy(t *testing.T, base string, exited <-chan struct{}) {
+	t.Helper()
+	client := &http.Client{Timeout: 5 * time.Second}
+	deadline := time.Now().Add(60 * time.Second)
+	var last string
+	for time.Now().Before(deadline) {
+		resp, err := client.Get(base + "/health")
+		if err == nil {
+			body, _ := io.ReadAll(resp.Body)
+			resp.Body.Close()
+			if resp.StatusCode == http.StatusOK && strings.Contains(string(body), `"ok"`) {
+				return
+			}
+			last = fmt.Sprintf("%d %s", resp.StatusCode, body)
+		} else {
+			last = err.Error()
+		}
+		select {
+		case <-exited:
+			t.Fatalf("backroom serve exited while waiting for /health (last answer: %s)", last)
+		case <-time.After(100 * time.Millisecond):
+		}
+	}
+	t.Fatalf("GET %s/health never answered ok within 60s (last answer: %s)", base, last)
+}
+
+// lockedBuffer is a bytes.Buffer safe for the writer goroutine of exec and a reader.
+type lockedBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *lockedBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *lockedBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
+}
+
+// watchedBuffer is a lockedBuffer that signals each write, so a reader can wait for a line
+// without polling.
+type watchedBuffer struct {
+	lockedBuffer
+	changed chan struct{}
+}
+
+func (b *watchedBuffer) Write(p []byte) (int, error) {
+	n, err := b.lockedBuffer.Write(p)
+	select {
+	case b.changed <- struct{}{}:
+	default:
+	}
+	return n, err
+}
+
+// ---------------------------------------------------------------------------------------------
+// JSON API
+
+// Envelope is the API's answer: {"success", "data", "error", "errors", "total", …}.
+type Envelope struct {
+	Success bool                `json:"success"`
+	Data    json.RawMessage     `json:"data"`
+	Error   string              `json:"error"`
+	Errors  map[string][]string `json:"errors"`
+	Total   int64               `json:"total"`
+}
+
+// API calls the JSON API with an optional bearer token and returns the status and envelope.
+func (a *App) API(t *testing.T, method, path string, body any, token string) (int, Envelope) {
+	t.Helper()
+	var rd io.Reader
+	if body != nil {
+		b, err := json.Marshal(body)
+		if err != nil {
+			t.Fatal(err)
+		}
+		rd = bytes.NewReader(b)
+	}
+	req, err := http.NewRequest(method, a.URL+path, rd)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if body != nil {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	if token != "" {
+		req.Header.Set("Authorization", "Bearer "+token)
+	}
+	resp, err := (&http.Client{Timeout: 30 * time.Second}).Do(req)
+	if err != nil {
+		t.Fatalf("%s %s: %v", method, path, err)
+	}
+	defer resp.Body.Close()
+	raw, _ := io.ReadAll(resp.Body)
+	var env Envelope
+	if err := json.Unmarshal(raw, &env); err != nil {
+		t.Fatalf("%s %s: %d, not a JSON envelope: %s", method, path, resp.StatusCode, raw)
+	}
+	return resp.StatusCode, env
+}
+
+// MustAPI calls the API, fails unless the status is want, and decodes data into out (if set).
+func (a *App) MustAPI(t *testing.T, want int, method, path string, body any, token string, out any) Envelope {
+	t.Helper()
+	code, env := a.API(t, method, path, body, token)
+	if code != want {
+		t.Fatalf("%s %s: status %d, want %d: error %q %v data %s", method, path, code, want, env.Error, env.Errors, env.Data)
+	}
+	if out != nil {
+		if err := json.Unmarshal(env.Data, out); err != nil {
+			t.Fatalf("%s %s: decode data: %v: %s", method, path, err, env.Data)
+		}
+	}
+	return env
+}
+
+// Login signs in through POST /api/v1/auth/login with a PIN and returns the access token.
+func (a *App) Login(t *testing.T, username, pin string) string {
+	t.Helper()
+	var out struct {
+		AccessToken string `json:"accessToken"`
+	}
+	a.MustAPI(t, http.StatusOK, "POST", "/api/v1/auth/login", map[string]string{"username": username, "pin": pin}, "", &out)
+	if out.AccessToken == "" {
+		t.Fatalf("login %s: no accessToken in the answer", username)
+	}
+	return out.AccessToken
+}
+
+// Scalar runs a query returning one value.
+func (a *App) Scalar(t *testing.T, dest any, sql string, args ...any) {
+	t.Helper()
+	if err := a.Pool.QueryRow(context.Background(), sql, args...).Scan(dest); err != nil {
+		t.Fatalf("%s: %v", sql, err)
+	}
+}

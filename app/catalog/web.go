@@ -1,0 +1,1218 @@
+package catalog
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+
+	"github.com/a-h/templ"
+	"github.com/gin-gonic/gin"
+	"github.com/google/uuid"
+
+	"backroom/app/money"
+	"backroom/app/server"
+	"backroom/models"
+	views "backroom/views/catalog"
+	"backroom/views/components"
+	"backroom/views/layout"
+)
+
+const navKey = "catalogue"
+
+func (s *Service) mountWeb(web *gin.RouterGroup) {
+	view, create, edit, del := server.Require("products.view"), server.Require("products.create"), server.Require("products.edit"), server.Require("products.delete")
+
+	web.GET("/products", view, s.productsIndex)
+	web.GET("/products/new", create, s.productsNew)
+	web.POST("/products", create, s.productsCreate)
+	web.GET("/products/:id", view, s.productsShow)
+	web.GET("/products/:id/edit", edit, s.productsEdit)
+	web.POST("/products/:id", edit, s.productsUpdate)
+	web.POST("/products/:id/toggle-active", edit, s.productsToggle)
+	web.GET("/products/:id/delete", del, s.productsDeleteConfirm)
+	web.POST("/products/:id/delete", del, s.productsDelete)
+	web.POST("/products/:id/suppliers", edit, s.productSuppliersCreate)
+	web.POST("/products/:id/suppliers/:supplierId", edit, s.productSuppliersUpdate)
+	web.GET("/products/:id/suppliers/:supplierId/delete", edit, s.productSuppliersDeleteConfirm)
+	web.POST("/products/:id/suppliers/:supplierId/delete", edit, s.productSuppliersDelete)
+
+	web.GET("/departments", view, s.departmentsIndex)
+	web.GET("/departments/new", create, s.departmentsNew)
+	web.POST("/departments", create, s.departmentsCreate)
+	web.GET("/departments/:id/edit", edit, s.departmentsEdit)
+	web.POST("/departments/:id", edit, s.departmentsUpdate)
+	web.GET("/departments/:id/delete", del, s.departmentsDeleteConfirm)
+	web.POST("/departments/:id/delete", del, s.departmentsDelete)
+
+	taxView, taxManage := server.Require("taxes.view"), server.Require("taxes.manage")
+	web.GET("/taxes", taxView, s.taxesIndex)
+	web.GET("/taxes/new", taxManage, s.taxRatesNew)
+	web.POST("/taxes", taxManage, s.taxRatesCreate)
+	web.GET("/taxes/groups/new", taxManage, s.taxGroupsNew)
+	web.POST("/taxes/groups", taxManage, s.taxGroupsCreate)
+	web.GET("/taxes/groups/:id/edit", taxManage, s.taxGroupsEdit)
+	web.POST("/taxes/groups/:id", taxManage, s.taxGroupsUpdate)
+	web.GET("/taxes/groups/:id/delete", taxManage, s.taxGroupsDeleteConfirm)
+	web.POST("/taxes/groups/:id/delete", taxManage, s.taxGroupsDelete)
+	web.GET("/taxes/:id/edit", taxManage, s.taxRatesEdit)
+	web.POST("/taxes/:id", taxManage, s.taxRatesUpdate)
+	web.GET("/taxes/:id/delete", taxManage, s.taxRatesDeleteConfirm)
+	web.POST("/taxes/:id/delete", taxManage, s.taxRatesDelete)
+
+	web.GET("/suppliers", server.Require("suppliers.view"), s.suppliersIndex)
+	web.GET("/suppliers/new", server.Require("suppliers.create"), s.suppliersNew)
+	web.POST("/suppliers", server.Require("suppliers.create"), s.suppliersCreate)
+	web.GET("/suppliers/:id/edit", server.Require("suppliers.edit"), s.suppliersEdit)
+	web.POST("/suppliers/:id", server.Require("suppliers.edit"), s.suppliersUpdate)
+	web.GET("/suppliers/:id/delete", server.Require("suppliers.delete"), s.suppliersDeleteConfirm)
+	web.POST("/suppliers/:id/delete", server.Require("suppliers.delete"), s.suppliersDelete)
+
+	web.GET("/units", view, s.unitsIndex)
+	web.GET("/units/new", create, s.unitsNew)
+	web.POST("/units", create, s.unitsCreate)
+	web.GET("/units/:id/edit", edit, s.unitsEdit)
+	web.POST("/units/:id", edit, s.unitsUpdate)
+	web.GET("/units/:id/delete", del, s.unitsDeleteConfirm)
+	web.POST("/units/:id/delete", del, s.unitsDelete)
+}
+
+// page is the shell data for a catalogue page.
+func page(c *gin.Context, title string) layout.Page { return server.PageOf(c, title, navKey) }
+
+// saved ends a successful form post: flash, then 303 to the next page.
+func saved(c *gin.Context, msg, to string) {
+	server.Flash(c, "success", msg)
+	server.Redirect(c, to)
+}
+
+// formFailed re-renders a form whose save was refused for a reason the person can fix (422
+// invalid fields, 409 a taken name), with the messages beside the fields; anything else goes
+// to the central error exit. It reports whether the request is finished.
+func formFailed(c *gin.Context, err error, form *views.Form, render func() templ.Component) {
+	status := server.Status(err)
+	if status != http.StatusUnprocessableEntity && status != http.StatusConflict {
+		server.Fail(c, err)
+		return
+	}
+	form.Errors = components.ErrorsOf(err)
+	form.Message = server.Message(err)
+	server.Render(c, status, render())
+}
+
+// formValues copies the posted fields names into a Form (checkboxes take their last value:
+// a hidden "false" precedes the box).
+func formValues(c *gin.Context, names ...string) views.Form {
+	f := views.Form{Values: map[string]string{}}
+	for _, n := range names {
+		vs := c.PostFormArray(n)
+		if len(vs) > 0 {
+			f.Values[n] = strings.TrimSpace(vs[len(vs)-1])
+		}
+	}
+	return f
+}
+
+// idParam is the :id of a page route; a malformed one is not found.
+func idParam(c *gin.Context, what string) (uuid.UUID, bool) {
+	id, err := uuid.Parse(c.Param("id"))
+	if err != nil {
+		server.Fail(c, models.NotFound(what))
+		return uuid.Nil, false
+	}
+	return id, true
+}
+
+// ptr returns a pointer to s, or nil when s is blank.
+func ptr(s string) *string {
+	if s == "" {
+		return nil
+	}
+	return &s
+}
+
+// flag reads a checkbox value.
+func flag(v string) *bool {
+	b := v == "true" || v == "on"
+	return &b
+}
+
+// moneyField parses a money input ("12.99"); blank is zero. A bad value is added to e.
+func moneyField(e *models.Error, name, v string) int64 {
+	if v == "" {
+		return 0
+	}
+	cents, err := money.Parse(v)
+	if err != nil {
+		e.Add(name, "must be an amount such as 12.99")
+		return 0
+	}
+	if cents < 0 {
+		e.Add(name, "must not be negative")
+	}
+	return cents
+}
+
+// merge adds the fields of a validation error to e (so parse errors and rule errors show
+// together).
+func merge(e *models.Error, err error) error {
+	var ve *models.Error
+	if err == nil {
+		return nil
+	}
+	if !errors.As(err, &ve) || !errors.Is(err, models.ErrValidation) {
+		return err
+	}
+	for k, msgs := range ve.Fields {
+		for _, m := range msgs {
+			e.Add(k, m)
+		}
+	}
+	return nil
+}
+
+// ---- option lists for selects
+
+func (s *Service) departmentOptions(ctx context.Context, blank string, exclude uuid.UUID) ([]components.Option, error) {
+	rows, err := s.ListDepartments(ctx, ActiveAll)
+	if err != nil {
+		return nil, err
+	}
+	opts := []components.Option{}
+	if blank != "" {
+		opts = append(opts, components.Option{Value: "", Label: blank})
+	}
+	// A department cannot move under itself or its own sub-departments: those are left out.
+	below := pathOf(rows, exclude) + " › "
+	for _, r := range rows {
+		if exclude != uuid.Nil && (r.ID == exclude || strings.HasPrefix(r.Path, below)) {
+			continue
+		}
+		label := r.Path
+		if !r.IsActive {
+			label += " (inactive)"
+		}
+		opts = append(opts, components.Option{Value: r.ID.String(), Label: label})
+	}
+	return opts, nil
+}
+
+func pathOf(rows []DepartmentRow, id uuid.UUID) string {
+	for _, r := range rows {
+		if r.ID == id {
+			return r.Path
+		}
+	}
+	return "\x00"
+}
+
+func (s *Service) taxGroupOptions(ctx context.Context) ([]components.Option, error) {
+	groups, err := s.ListTaxGroups(ctx)
+	if err != nil {
+		return nil, err
+	}
+	opts := []components.Option{{Value: "", Label: "No tax"}}
+	for _, g := range groups {
+		opts = append(opts, components.Option{Value: g.ID.String(), Label: g.Name + " (" + views.GroupRates(g.Rates) + ")"})
+	}
+	return opts, nil
+}
+
+func (s *Service) unitOptions(ctx context.Context) ([]components.Option, error) {
+	units, err := s.ListUnits(ctx, ActiveOnly)
+	if err != nil {
+		return nil, err
+	}
+	opts := make([]components.Option, len(units))
+	for i, u := range units {
+		opts[i] = components.Option{Value: u.ID.String(), Label: u.Name}
+	}
+	return opts, nil
+}
+
+// ---- products
+
+func (s *Service) productsIndex(c *gin.Context) {
+	f, err := ProductFilterOf(c)
+	if err != nil {
+		server.Fail(c, err)
+		return
+	}
+	ctx := c.Request.Context()
+	rows, total, err := s.ListProducts(ctx, f)
+	if err != nil {
+		server.Fail(c, err)
+		return
+	}
+	d := views.ProductList{Rows: rows, Search: f.Search, Active: string(f.Active), CanCreate: server.Actor(c).Can("products.create"),
+		Pager: components.Pager{Page: f.Page.Page, PageSize: f.Page.PageSize, Total: total, URL: listURL(c), Target: "#product-table"}}
+	if f.DepartmentID != nil {
+		d.DepartmentID = f.DepartmentID.String()
+	}
+	if server.IsHTMX(c) {
+		server.Render(c, http.StatusOK, views.ProductTable(d))
+		return
+	}
+	if d.Departments, err = s.departmentOptions(ctx, "", uuid.Nil); err != nil {
+		server.Fail(c, err)
+		return
+	}
+	server.Render(c, http.StatusOK, views.ProductsPage(page(c, "Products"), d))
+}
+
+// listURL is the list's own URL (the global search's q becomes search, so links keep it).
+func listURL(c *gin.Context) *url.URL {
+	u := *c.Request.URL
+	q := u.Query()
+	if q.Get("search") == "" && q.Get("q") != "" {
+		q.Set("search", q.Get("q"))
+	}
+	q.Del("q")
+	u.RawQuery = q.Encode()
+	return &u
+}
+
+// productForm builds the new/edit page with its select options.
+func (s *Service) productForm(ctx context.Context, id uuid.UUID, sku string, form views.Form) (views.ProductForm, error) {
+	d := views.ProductForm{SKU: sku, Form: form}
+	if id != uuid.Nil {
+		d.ID = id.String()
+	}
+	var err error
+	if d.Departments, err = s.departmentOptions(ctx, "No department", uuid.Nil); err != nil {
+		return d, err
+	}
+	if d.TaxGroups, err = s.taxGroupOptions(ctx); err != nil {
+		return d, err
+	}
+	d.Units, err = s.unitOptions(ctx)
+	return d, err
+}
+
+// productFormOf shows a product's current values as typed.
+func productFormOf(in ProductInput) views.Form {
+	v := map[string]string{
+		"sku": in.SKU, "name": in.Name, "barcode": views.Text(in.Barcode), "description": in.Description,
+		"departmentId": views.Text(in.DepartmentID), "taxGroupId": views.Text(in.TaxGroupID),
+		"sellPrice": money.Decimal(in.SellPrice), "costPrice": money.Decimal(in.CostPrice),
+		"purchaseUnitId": views.Text(in.PurchaseUnitID), "consumptionUnitId": views.Text(in.ConsumptionUnitID),
+		"trackStock": strconv.FormatBool(boolOr(in.TrackStock, true)),
+	}
+	return views.Form{Values: v}
+}
+
+var productFields = []string{"sku", "name", "barcode", "description", "departmentId", "taxGroupId", "sellPrice", "costPrice", "purchaseUnitId", "consumptionUnitId", "trackStock"}
+
+// productInputOf reads the posted product form over base; money fields that do not parse are
+// reported in the returned error together with the service's own checks.
+func productInputOf(form views.Form, base ProductInput) (ProductInput, *models.Error) {
+	e := models.Invalid()
+	in := base
+	v := form.Values
+	if sku, ok := v["sku"]; ok {
+		in.SKU = sku
+	}
+	in.Name, in.Barcode, in.Description = v["name"], ptr(v["barcode"]), v["description"]
+	in.DepartmentID, in.TaxGroupID = ptr(v["departmentId"]), ptr(v["taxGroupId"])
+	in.PurchaseUnitID, in.ConsumptionUnitID = ptr(v["purchaseUnitId"]), ptr(v["consumptionUnitId"])
+	in.SellPrice = moneyField(e, "sellPrice", v["sellPrice"])
+	in.CostPrice = moneyField(e, "costPrice", v["costPrice"])
+	in.TrackStock = flag(v["trackStock"])
+	return in, e
+}
+
+func (s *Service) productsNew(c *gin.Context) {
+	form := productFormOf(ProductInput{})
+	form.Values["sellPrice"], form.Values["costPrice"] = "", ""
+	form.Values["purchaseUnitId"], form.Values["consumptionUnitId"] = models.EachUnitID.String(), models.EachUnitID.String()
+	if dep := c.Query("departmentId"); dep != "" {
+		form.Values["departmentId"] = dep
+	}
+	d, err := s.productForm(c.Request.Context(), uuid.Nil, "", form)
+	if err != nil {
+		server.Fail(c, err)
+		return
+	}
+	server.Render(c, http.StatusOK, views.ProductFormPage(page(c, "New product"), d))
+}
+
+func (s *Service) productsCreate(c *gin.Context) {
+	ctx := c.Request.Context()
+	form := formValues(c, productFields...)
+	in, e := productInputOf(form, ProductInput{})
+	var p ProductDetail
+	err := e.Err()
+	if err == nil {
+		p, err = s.CreateProduct(ctx, server.Actor(c), in)
+	} else if merge(e, models.Validate(in)) == nil {
+		err = e.Err()
+	}
+	if err != nil {
+		d, ferr := s.productForm(ctx, uuid.Nil, "", form)
+		if ferr != nil {
+			server.Fail(c, ferr)
+			return
+		}
+		formFailed(c, err, &d.Form, func() templ.Component { return views.ProductFormPage(page(c, "New product"), d) })
+		return
+	}
+	saved(c, fmt.Sprintf("Product %s created.", p.SKU), "/products/"+p.ID.String())
+}
+
+func (s *Service) productsShow(c *gin.Context) {
+	id, ok := idParam(c, "product")
+	if !ok {
+		return
+	}
+	d, err := s.productPage(c, id, views.Form{Values: map[string]string{"isPreferred": "false"}})
+	if err != nil {
+		server.Fail(c, err)
+		return
+	}
+	server.Render(c, http.StatusOK, views.ProductPage(page(c, d.Product.Name), d))
+}
+
+// productPage gathers the product page: details, supplier links, the suppliers that can still
+// be linked, history, and what the actor may do.
+func (s *Service) productPage(c *gin.Context, id uuid.UUID, linkForm views.Form) (views.ProductDetail, error) {
+	ctx := c.Request.Context()
+	a := server.Actor(c)
+	p, err := s.Product(ctx, id)
+	if err != nil {
+		return views.ProductDetail{}, err
+	}
+	d := views.ProductDetail{Product: p, LinkForm: linkForm, CanEdit: a.Can("products.edit"), CanDelete: a.Can("products.delete")}
+	if p.DepartmentID != nil {
+		var dep []DepartmentRow
+		if dep, err = s.ListDepartments(ctx, ActiveAll); err != nil {
+			return d, err
+		}
+		d.Department = pathOf(dep, *p.DepartmentID)
+	}
+	if d.Links, err = s.ProductSuppliers(ctx, id); err != nil {
+		return d, err
+	}
+	if d.CanEdit {
+		linked := map[uuid.UUID]bool{}
+		for _, l := range d.Links {
+			linked[l.SupplierID] = true
+		}
+		var sups []models.Supplier
+		if err := s.db.WithContext(ctx).Where("is_active").Order("lower(name)").Find(&sups).Error; err != nil {
+			return d, err
+		}
+		d.Suppliers = []components.Option{{Value: "", Label: "Choose a supplier"}}
+		for _, sp := range sups {
+			if !linked[sp.ID] {
+				d.Suppliers = append(d.Suppliers, components.Option{Value: sp.ID.String(), Label: sp.Name})
+			}
+		}
+		if len(d.Suppliers) == 1 {
+			d.Suppliers = nil
+		}
+	}
+	err = s.db.WithContext(ctx).Where("entity_type = ? AND entity_id = ?", "product", id).
+		Order("created_at DESC").Limit(20).Find(&d.History).Error
+	return d, err
+}
+
+func (s *Service) productsEdit(c *gin.Context) {
+	id, ok := idParam(c, "product")
+	if !ok {
+		return
+	}
+	ctx := c.Request.Context()
+	cur, err := s.ProductForUpdate(ctx, id)
+	if err != nil {
+		server.Fail(c, err)
+		return
+	}
+	d, err := s.productForm(ctx, id, cur.SKU, productFormOf(cur))
+	if err != nil {
+		server.Fail(c, err)
+		return
+	}
+	server.Render(c, http.StatusOK, views.ProductFormPage(page(c, "Edit "+cur.Name), d))
+}
+
+func (s *Service) productsUpdate(c *gin.Context) {
+	id, ok := idParam(c, "product")
+	if !ok {
+		return
+	}
+	ctx := c.Request.Context()
+	cur, err := s.ProductForUpdate(ctx, id)
+	if err != nil {
+		server.Fail(c, err)
+		return
+	}
+	form := formValues(c, productFields...)
+	delete(form.Values, "sku") // the SKU is not editable here
+	in, e := productInputOf(form, cur)
+	if err = e.Err(); err == nil {
+		_, err = s.UpdateProduct(ctx, server.Actor(c), id, in)
+	} else if merge(e, models.Validate(in)) == nil {
+		err = e.Err()
+	}
+	if err != nil {
+		d, ferr := s.productForm(ctx, id, cur.SKU, form)
+		if ferr != nil {
+			server.Fail(c, ferr)
+			return
+		}
+		formFailed(c, err, &d.Form, func() templ.Component { return views.ProductFormPage(page(c, "Edit "+cur.Name), d) })
+		return
+	}
+	saved(c, fmt.Sprintf("Product %s saved.", cur.SKU), "/products/"+id.String())
+}
+
+func (s *Service) productsToggle(c *gin.Context) {
+	id, ok := idParam(c, "product")
+	if !ok {
+		return
+	}
+	p, err := s.ToggleProductActive(c.Request.Context(), server.Actor(c), id)
+	if err != nil {
+		server.Fail(c, err)
+		return
+	}
+	state := "deactivated"
+	if p.IsActive {
+		state = "activated"
+	}
+	saved(c, fmt.Sprintf("Product %s %s.", p.SKU, state), "/products/"+id.String())
+}
+
+func (s *Service) productsDeleteConfirm(c *gin.Context) {
+	id, ok := idParam(c, "product")
+	if !ok {
+		return
+	}
+	p, err := s.Product(c.Request.Context(), id)
+	if err != nil {
+		server.Fail(c, err)
+		return
+	}
+	confirm(c, views.Confirm{Title: "Delete " + p.Name + "?", Button: "Delete product",
+		Message: "It disappears from lists and the tills; past sales, stock movements and orders keep it.",
+		Action:  "/products/" + id.String() + "/delete", Cancel: "/products/" + id.String()})
+}
+
+func (s *Service) productsDelete(c *gin.Context) {
+	id, ok := idParam(c, "product")
+	if !ok {
+		return
+	}
+	p, err := s.Product(c.Request.Context(), id)
+	if err == nil {
+		err = s.DeleteProduct(c.Request.Context(), server.Actor(c), id)
+	}
+	if err != nil {
+		server.Fail(c, err)
+		return
+	}
+	saved(c, fmt.Sprintf("Product %s deleted.", p.SKU), "/products")
+}
+
+func confirm(c *gin.Context, d views.Confirm) {
+	server.Render(c, http.StatusOK, views.ConfirmPage(page(c, d.Title), d))
+}
+
+var linkFields = []string{"supplierId", "supplierSku", "cost", "isPreferred"}
+
+// linkInputOf reads a supplier link form.
+func linkInputOf(form views.Form) (SupplierLinkInput, *models.Error) {
+	e := models.Invalid()
+	v := form.Values
+	in := SupplierLinkInput{SupplierID: v["supplierId"], IsPreferred: flag(v["isPreferred"])}
+	if sku, ok := v["supplierSku"]; ok {
+		in.SupplierSKU = &sku
+	}
+	if _, ok := v["cost"]; ok {
+		cost := moneyField(e, "cost", v["cost"])
+		in.Cost = &cost
+	}
+	return in, e
+}
+
+func (s *Service) productSuppliersCreate(c *gin.Context) {
+	id, ok := idParam(c, "product")
+	if !ok {
+		return
+	}
+	form := formValues(c, linkFields...)
+	in, e := linkInputOf(form)
+	err := e.Err()
+	if err == nil {
+		_, err = s.LinkSupplier(c.Request.Context(), server.Actor(c), id, in)
+	}
+	if err != nil {
+		d, perr := s.productPage(c, id, form)
+		if perr != nil {
+			server.Fail(c, perr)
+			return
+		}
+		formFailed(c, err, &d.LinkForm, func() templ.Component { return views.ProductPage(page(c, d.Product.Name), d) })
+		return
+	}
+	saved(c, "Supplier linked.", "/products/"+id.String())
+}
+
+// linkParams reads the product and supplier of a link route.
+func linkParams(c *gin.Context) (uuid.UUID, uuid.UUID, bool) {
+	p, sp, err := linkIDs(c)
+	if err != nil {
+		server.Fail(c, err)
+		return p, sp, false
+	}
+	return p, sp, true
+}
+
+func (s *Service) productSuppliersUpdate(c *gin.Context) {
+	p, sp, ok := linkParams(c)
+	if !ok {
+		return
+	}
+	form := formValues(c, "supplierSku", "cost", "isPreferred")
+	in, e := linkInputOf(form)
+	err := e.Err()
+	if err == nil {
+		_, err = s.UpdateSupplierLink(c.Request.Context(), server.Actor(c), p, sp, in)
+	}
+	if err != nil {
+		// The row's inline form has no room for messages: they go to the flash on the page.
+		if st := server.Status(err); st == http.StatusUnprocessableEntity || st == http.StatusConflict {
+			server.Flash(c, "error", server.Message(err))
+			server.Redirect(c, "/products/"+p.String())
+			return
+		}
+		server.Fail(c, err)
+		return
+	}
+	saved(c, "Supplier link saved.", "/products/"+p.String())
+}
+
+func (s *Service) productSuppliersDeleteConfirm(c *gin.Context) {
+	p, sp, ok := linkParams(c)
+	if !ok {
+		return
+	}
+	link, err := s.supplierLink(c.Request.Context(), p, sp)
+	if err != nil {
+		server.Fail(c, err)
+		return
+	}
+	confirm(c, views.Confirm{Title: "Remove " + link.Supplier.Name + "?", Button: "Remove supplier",
+		Message: "The product will no longer be ordered from this supplier.",
+		Action:  fmt.Sprintf("/products/%s/suppliers/%s/delete", p, sp), Cancel: "/products/" + p.String()})
+}
+
+func (s *Service) productSuppliersDelete(c *gin.Context) {
+	p, sp, ok := linkParams(c)
+	if !ok {
+		return
+	}
+	if err := s.UnlinkSupplier(c.Request.Context(), server.Actor(c), p, sp); err != nil {
+		server.Fail(c, err)
+		return
+	}
+	saved(c, "Supplier removed from the product.", "/products/"+p.String())
+}
+
+// ---- departments
+
+func (s *Service) departmentsIndex(c *gin.Context) {
+	rows, err := s.ListDepartments(c.Request.Context(), ActiveAll)
+	if err != nil {
+		server.Fail(c, err)
+		return
+	}
+	a := server.Actor(c)
+	server.Render(c, http.StatusOK, views.DepartmentsPage(page(c, "Departments"), views.DepartmentList{
+		Rows: rows, CanCreate: a.Can("products.create"), CanEdit: a.Can("products.edit"), CanDelete: a.Can("products.delete")}))
+}
+
+var departmentFields = []string{"name", "code", "parentId", "isActive"}
+
+func departmentInputOf(f views.Form) DepartmentInput {
+	v := f.Values
+	return DepartmentInput{Name: v["name"], Code: ptr(v["code"]), ParentID: ptr(v["parentId"]), IsActive: flag(v["isActive"])}
+}
+
+func (s *Service) departmentForm(c *gin.Context, status int, id uuid.UUID, form views.Form, err error) {
+	parents, perr := s.departmentOptions(c.Request.Context(), "Top level", id)
+	if perr != nil {
+		server.Fail(c, perr)
+		return
+	}
+	d := views.EditForm{Form: form, Parents: parents}
+	title := "New department"
+	if id != uuid.Nil {
+		d.ID, title = id.String(), "Edit department"
+	}
+	render := func() templ.Component { return views.DepartmentFormPage(page(c, title), d) }
+	if err != nil {
+		formFailed(c, err, &d.Form, render)
+		return
+	}
+	server.Render(c, status, render())
+}
+
+func (s *Service) departmentsNew(c *gin.Context) {
+	form := views.Form{Values: map[string]string{"isActive": "true", "parentId": c.Query("parentId")}}
+	s.departmentForm(c, http.StatusOK, uuid.Nil, form, nil)
+}
+
+func (s *Service) departmentsCreate(c *gin.Context) {
+	form := formValues(c, departmentFields...)
+	d, err := s.CreateDepartment(c.Request.Context(), server.Actor(c), departmentInputOf(form))
+	if err != nil {
+		s.departmentForm(c, 0, uuid.Nil, form, err)
+		return
+	}
+	saved(c, "Department "+d.Name+" created.", "/departments")
+}
+
+func (s *Service) departmentsEdit(c *gin.Context) {
+	id, ok := idParam(c, "department")
+	if !ok {
+		return
+	}
+	d, err := s.Department(c.Request.Context(), id)
+	if err != nil {
+		server.Fail(c, err)
+		return
+	}
+	form := views.Form{Values: map[string]string{"name": d.Name, "code": views.Text(d.Code), "isActive": strconv.FormatBool(d.IsActive)}}
+	if d.ParentID != nil {
+		form.Values["parentId"] = d.ParentID.String()
+	}
+	s.departmentForm(c, http.StatusOK, id, form, nil)
+}
+
+func (s *Service) departmentsUpdate(c *gin.Context) {
+	id, ok := idParam(c, "department")
+	if !ok {
+		return
+	}
+	form := formValues(c, departmentFields...)
+	d, err := s.UpdateDepartment(c.Request.Context(), server.Actor(c), id, departmentInputOf(form))
+	if err != nil {
+		s.departmentForm(c, 0, id, form, err)
+		return
+	}
+	saved(c, "Department "+d.Name+" saved.", "/departments")
+}
+
+func (s *Service) departmentsDeleteConfirm(c *gin.Context) {
+	id, ok := idParam(c, "department")
+	if !ok {
+		return
+	}
+	d, err := s.Department(c.Request.Context(), id)
+	if err != nil {
+		server.Fail(c, err)
+		return
+	}
+	confirm(c, views.Confirm{Title: "Delete department " + d.Name + "?", Button: "Delete department",
+		Message: "Only a department without products or sub-departments can be deleted.",
+		Action:  "/departments/" + id.String() + "/delete", Cancel: "/departments"})
+}
+
+func (s *Service) departmentsDelete(c *gin.Context) {
+	id, ok := idParam(c, "department")
+	if !ok {
+		return
+	}
+	if err := s.DeleteDepartment(c.Request.Context(), server.Actor(c), id); err != nil {
+		failToList(c, err, "/departments")
+		return
+	}
+	saved(c, "Department deleted.", "/departments")
+}
+
+// failToList reports a refused delete (409 in use) as a flash on the list it came from; other
+// errors take the central exit.
+func failToList(c *gin.Context, err error, list string) {
+	if server.Status(err) == http.StatusConflict {
+		server.Flash(c, "error", server.Message(err))
+		server.Redirect(c, list)
+		return
+	}
+	server.Fail(c, err)
+}
+
+// ---- taxes
+
+func (s *Service) taxesIndex(c *gin.Context) {
+	ctx := c.Request.Context()
+	rates, err := s.ListTaxRates(ctx)
+	if err != nil {
+		server.Fail(c, err)
+		return
+	}
+	groups, err := s.ListTaxGroups(ctx)
+	if err != nil {
+		server.Fail(c, err)
+		return
+	}
+	server.Render(c, http.StatusOK, views.TaxesPageView(page(c, "Taxes"), views.TaxesPage{Rates: rates, Groups: groups, CanManage: server.Actor(c).Can("taxes.manage")}))
+}
+
+var taxRateFields = []string{"name", "code", "rate", "isCompound", "isActive"}
+
+func taxRateInputOf(f views.Form) (TaxRateInput, *models.Error) {
+	v := f.Values
+	e := models.Invalid()
+	in := TaxRateInput{Name: v["name"], Code: ptr(v["code"]), IsCompound: v["isCompound"] == "true", IsActive: flag(v["isActive"])}
+	if v["rate"] != "" {
+		bp, err := money.ParseBP(v["rate"])
+		if err != nil {
+			e.Add("rate", "must be a percentage such as 8.25")
+		} else {
+			in.Rate = &bp
+		}
+	}
+	return in, e
+}
+
+func (s *Service) taxRateForm(c *gin.Context, id uuid.UUID, form views.Form, err error) {
+	d := views.EditForm{Form: form}
+	title := "New tax rate"
+	if id != uuid.Nil {
+		d.ID, title = id.String(), "Edit tax rate"
+	}
+	render := func() templ.Component { return views.TaxRateFormPage(page(c, title), d) }
+	if err != nil {
+		formFailed(c, err, &d.Form, render)
+		return
+	}
+	server.Render(c, http.StatusOK, render())
+}
+
+// saveTaxRate reads the posted rate and runs save with it.
+func (s *Service) saveTaxRate(c *gin.Context, id uuid.UUID, save func(TaxRateInput) (models.TaxRate, error)) {
+	form := formValues(c, taxRateFields...)
+	in, e := taxRateInputOf(form)
+	err := e.Err()
+	var r models.TaxRate
+	if err == nil {
+		r, err = save(in)
+	} else if merge(e, models.Validate(in)) == nil {
+		err = e.Err()
+	}
+	if err != nil {
+		s.taxRateForm(c, id, form, err)
+		return
+	}
+	saved(c, "Tax rate "+r.Name+" saved.", "/taxes")
+}
+
+func (s *Service) taxRatesNew(c *gin.Context) {
+	s.taxRateForm(c, uuid.Nil, views.Form{Values: map[string]string{"isActive": "true"}}, nil)
+}
+
+func (s *Service) taxRatesCreate(c *gin.Context) {
+	s.saveTaxRate(c, uuid.Nil, func(in TaxRateInput) (models.TaxRate, error) {
+		return s.CreateTaxRate(c.Request.Context(), server.Actor(c), in)
+	})
+}
+
+func (s *Service) taxRatesEdit(c *gin.Context) {
+	id, ok := idParam(c, "tax rate")
+	if !ok {
+		return
+	}
+	r, err := s.TaxRate(c.Request.Context(), id)
+	if err != nil {
+		server.Fail(c, err)
+		return
+	}
+	s.taxRateForm(c, id, views.Form{Values: map[string]string{"name": r.Name, "code": views.Text(r.Code),
+		"rate": strings.TrimSuffix(money.FormatBP(r.Rate), "%"), "isCompound": strconv.FormatBool(r.IsCompound), "isActive": strconv.FormatBool(r.IsActive)}}, nil)
+}
+
+func (s *Service) taxRatesUpdate(c *gin.Context) {
+	id, ok := idParam(c, "tax rate")
+	if !ok {
+		return
+	}
+	s.saveTaxRate(c, id, func(in TaxRateInput) (models.TaxRate, error) {
+		return s.UpdateTaxRate(c.Request.Context(), server.Actor(c), id, in)
+	})
+}
+
+func (s *Service) taxRatesDeleteConfirm(c *gin.Context) {
+	id, ok := idParam(c, "tax rate")
+	if !ok {
+		return
+	}
+	r, err := s.TaxRate(c.Request.Context(), id)
+	if err != nil {
+		server.Fail(c, err)
+		return
+	}
+	confirm(c, views.Confirm{Title: "Delete tax rate " + r.Name + "?", Button: "Delete tax rate",
+		Message: "Only a rate that is in no tax group can be deleted.", Action: "/taxes/" + id.String() + "/delete", Cancel: "/taxes"})
+}
+
+func (s *Service) taxRatesDelete(c *gin.Context) {
+	id, ok := idParam(c, "tax rate")
+	if !ok {
+		return
+	}
+	if err := s.DeleteTaxRate(c.Request.Context(), server.Actor(c), id); err != nil {
+		failToList(c, err, "/taxes")
+		return
+	}
+	saved(c, "Tax rate deleted.", "/taxes")
+}
+
+// taxGroupForm renders the group form; chosen maps rate ids to their typed order.
+func (s *Service) taxGroupForm(c *gin.Context, id uuid.UUID, form views.Form, chosen map[string]string, err error) {
+	rates, rerr := s.ListTaxRates(c.Request.Context())
+	if rerr != nil {
+		server.Fail(c, rerr)
+		return
+	}
+	d := views.TaxGroupForm{Form: form}
+	for _, r := range rates {
+		order, in := chosen[r.ID.String()]
+		if !in {
+			order = c.PostForm("order_" + r.ID.String())
+		}
+		d.Rates = append(d.Rates, views.RateChoice{Rate: r.TaxRate, Included: in, Order: order})
+	}
+	title := "New tax group"
+	if id != uuid.Nil {
+		d.ID, title = id.String(), "Edit tax group"
+	}
+	render := func() templ.Component { return views.TaxGroupFormPage(page(c, title), d) }
+	if err != nil {
+		formFailed(c, err, &d.Form, render)
+		return
+	}
+	server.Render(c, http.StatusOK, render())
+}
+
+// taxGroupInputOf reads the group form: ticked rates (name "rate") with their order fields.
+func taxGroupInputOf(c *gin.Context, form views.Form) (TaxGroupInput, map[string]string, *models.Error) {
+	e := models.Invalid()
+	in := TaxGroupInput{Name: form.Values["name"], Description: form.Values["description"], Rates: []GroupRateInput{}}
+	chosen := map[string]string{}
+	for _, id := range c.PostFormArray("rate") {
+		raw := strings.TrimSpace(c.PostForm("order_" + id))
+		chosen[id] = raw
+		r := GroupRateInput{TaxRateID: id}
+		if raw != "" {
+			n, err := strconv.Atoi(raw)
+			if err != nil || n < 0 {
+				e.Add("rates", "each order must be a whole number such as 1 or 2")
+				continue
+			}
+			r.SortOrder = &n
+		}
+		in.Rates = append(in.Rates, r)
+	}
+	return in, chosen, e
+}
+
+func (s *Service) saveTaxGroup(c *gin.Context, id uuid.UUID, save func(TaxGroupInput) (TaxGroupView, error)) {
+	form := formValues(c, "name", "description")
+	in, chosen, e := taxGroupInputOf(c, form)
+	err := e.Err()
+	var g TaxGroupView
+	if err == nil {
+		g, err = save(in)
+	}
+	if err != nil {
+		// Rate errors are keyed rates[i].taxRateId by the service: shown together on the table.
+		if fe := components.ErrorsOf(err); fe != nil {
+			for k, msgs := range fe {
+				if strings.HasPrefix(k, "rates[") {
+					fe["rates"] = append(fe["rates"], msgs...)
+				}
+			}
+		}
+		s.taxGroupForm(c, id, form, chosen, err)
+		return
+	}
+	saved(c, "Tax group "+g.Name+" saved.", "/taxes")
+}
+
+func (s *Service) taxGroupsNew(c *gin.Context) {
+	s.taxGroupForm(c, uuid.Nil, views.Form{Values: map[string]string{}}, map[string]string{}, nil)
+}
+
+func (s *Service) taxGroupsCreate(c *gin.Context) {
+	s.saveTaxGroup(c, uuid.Nil, func(in TaxGroupInput) (TaxGroupView, error) {
+		return s.CreateTaxGroup(c.Request.Context(), server.Actor(c), in)
+	})
+}
+
+func (s *Service) taxGroupsEdit(c *gin.Context) {
+	id, ok := idParam(c, "tax group")
+	if !ok {
+		return
+	}
+	g, err := s.TaxGroup(c.Request.Context(), id)
+	if err != nil {
+		server.Fail(c, err)
+		return
+	}
+	chosen := map[string]string{}
+	for i, r := range g.Rates {
+		chosen[r.ID.String()] = strconv.Itoa(i + 1)
+	}
+	s.taxGroupForm(c, id, views.Form{Values: map[string]string{"name": g.Name, "description": g.Description}}, chosen, nil)
+}
+
+func (s *Service) taxGroupsUpdate(c *gin.Context) {
+	id, ok := idParam(c, "tax group")
+	if !ok {
+		return
+	}
+	s.saveTaxGroup(c, id, func(in TaxGroupInput) (TaxGroupView, error) {
+		return s.UpdateTaxGroup(c.Request.Context(), server.Actor(c), id, in)
+	})
+}
+
+func (s *Service) taxGroupsDeleteConfirm(c *gin.Context) {
+	id, ok := idParam(c, "tax group")
+	if !ok {
+		return
+	}
+	g, err := s.TaxGroup(c.Request.Context(), id)
+	if err != nil {
+		server.Fail(c, err)
+		return
+	}
+	confirm(c, views.Confirm{Title: "Delete tax group " + g.Name + "?", Button: "Delete tax group",
+		Message: "Only a group no product uses can be deleted.", Action: "/taxes/groups/" + id.String() + "/delete", Cancel: "/taxes"})
+}
+
+func (s *Service) taxGroupsDelete(c *gin.Context) {
+	id, ok := idParam(c, "tax group")
+	if !ok {
+		return
+	}
+	if err := s.DeleteTaxGroup(c.Request.Context(), server.Actor(c), id); err != nil {
+		failToList(c, err, "/taxes")
+		return
+	}
+	saved(c, "Tax group deleted.", "/taxes")
+}
+
+// ---- suppliers
+
+func (s *Service) suppliersIndex(c *gin.Context) {
+	f, err := SupplierFilterOf(c)
+	if err != nil {
+		server.Fail(c, err)
+		return
+	}
+	rows, total, err := s.ListSuppliers(c.Request.Context(), f)
+	if err != nil {
+		server.Fail(c, err)
+		return
+	}
+	a := server.Actor(c)
+	d := views.SupplierList{Rows: rows, Search: f.Search, Active: string(f.Active),
+		Pager:     components.Pager{Page: f.Page.Page, PageSize: f.Page.PageSize, Total: total, URL: listURL(c), Target: "#supplier-table"},
+		CanCreate: a.Can("suppliers.create"), CanEdit: a.Can("suppliers.edit"), CanDelete: a.Can("suppliers.delete")}
+	server.RenderPage(c, http.StatusOK, views.SuppliersPage(page(c, "Suppliers"), d), views.SupplierTable(d))
+}
+
+var supplierFields = []string{"name", "code", "contactName", "email", "phone", "address", "notes", "isActive"}
+
+func supplierInputOf(f views.Form) SupplierInput {
+	v := f.Values
+	return SupplierInput{Name: v["name"], Code: ptr(v["code"]), ContactName: v["contactName"], Email: v["email"],
+		Phone: v["phone"], Address: v["address"], Notes: v["notes"], IsActive: flag(v["isActive"])}
+}
+
+func (s *Service) supplierForm(c *gin.Context, id uuid.UUID, form views.Form, err error) {
+	d := views.EditForm{Form: form}
+	title := "New supplier"
+	if id != uuid.Nil {
+		d.ID, title = id.String(), "Edit supplier"
+	}
+	render := func() templ.Component { return views.SupplierFormPage(page(c, title), d) }
+	if err != nil {
+		formFailed(c, err, &d.Form, render)
+		return
+	}
+	server.Render(c, http.StatusOK, render())
+}
+
+func (s *Service) suppliersNew(c *gin.Context) {
+	s.supplierForm(c, uuid.Nil, views.Form{Values: map[string]string{"isActive": "true"}}, nil)
+}
+
+func (s *Service) suppliersCreate(c *gin.Context) {
+	form := formValues(c, supplierFields...)
+	sp, err := s.CreateSupplier(c.Request.Context(), server.Actor(c), supplierInputOf(form))
+	if err != nil {
+		s.supplierForm(c, uuid.Nil, form, err)
+		return
+	}
+	saved(c, "Supplier "+sp.Name+" created.", "/suppliers")
+}
+
+func (s *Service) suppliersEdit(c *gin.Context) {
+	id, ok := idParam(c, "supplier")
+	if !ok {
+		return
+	}
+	sp, err := s.Supplier(c.Request.Context(), id)
+	if err != nil {
+		server.Fail(c, err)
+		return
+	}
+	s.supplierForm(c, id, views.Form{Values: map[string]string{"name": sp.Name, "code": views.Text(sp.Code), "contactName": sp.ContactName,
+		"email": sp.Email, "phone": sp.Phone, "address": sp.Address, "notes": sp.Notes, "isActive": strconv.FormatBool(sp.IsActive)}}, nil)
+}
+
+func (s *Service) suppliersUpdate(c *gin.Context) {
+	id, ok := idParam(c, "supplier")
+	if !ok {
+		return
+	}
+	form := formValues(c, supplierFields...)
+	sp, err := s.UpdateSupplier(c.Request.Context(), server.Actor(c), id, supplierInputOf(form))
+	if err != nil {
+		s.supplierForm(c, id, form, err)
+		return
+	}
+	saved(c, "Supplier "+sp.Name+" saved.", "/suppliers")
+}
+
+func (s *Service) suppliersDeleteConfirm(c *gin.Context) {
+	id, ok := idParam(c, "supplier")
+	if !ok {
+		return
+	}
+	sp, err := s.Supplier(c.Request.Context(), id)
+	if err != nil {
+		server.Fail(c, err)
+		return
+	}
+	confirm(c, views.Confirm{Title: "Delete supplier " + sp.Name + "?", Button: "Delete supplier",
+		Message: "Only a supplier no product or order refers to can be deleted; otherwise deactivate it.",
+		Action:  "/suppliers/" + id.String() + "/delete", Cancel: "/suppliers"})
+}
+
+func (s *Service) suppliersDelete(c *gin.Context) {
+	id, ok := idParam(c, "supplier")
+	if !ok {
+		return
+	}
+	if err := s.DeleteSupplier(c.Request.Context(), server.Actor(c), id); err != nil {
+		failToList(c, err, "/suppliers")
+		return
+	}
+	saved(c, "Supplier deleted.", "/suppliers")
+}
+
+// ---- units
+
+func (s *Service) unitsIndex(c *gin.Context) {
+	rows, err := s.ListUnits(c.Request.Context(), ActiveAll)
+	if err != nil {
+		server.Fail(c, err)
+		return
+	}
+	a := server.Actor(c)
+	server.Render(c, http.StatusOK, views.UnitsPage(page(c, "Units"), views.UnitList{
+		Rows: rows, CanCreate: a.Can("products.create"), CanEdit: a.Can("products.edit"), CanDelete: a.Can("products.delete")}))
+}
+
+var unitFields = []string{"name", "shortName", "isActive"}
+
+func unitInputOf(f views.Form) UnitInput {
+	return UnitInput{Name: f.Values["name"], ShortName: f.Values["shortName"], IsActive: flag(f.Values["isActive"])}
+}
+
+func (s *Service) unitForm(c *gin.Context, id uuid.UUID, form views.Form, err error) {
+	d := views.EditForm{Form: form}
+	title := "New unit"
+	if id != uuid.Nil {
+		d.ID, title = id.String(), "Edit unit"
+	}
+	render := func() templ.Component { return views.UnitFormPage(page(c, title), d) }
+	if err != nil {
+		formFailed(c, err, &d.Form, render)
+		return
+	}
+	server.Render(c, http.StatusOK, render())
+}
+
+func (s *Service) unitsNew(c *gin.Context) {
+	s.unitForm(c, uuid.Nil, views.Form{Values: map[string]string{"isActive": "true"}}, nil)
+}
+
+func (s *Service) unitsCreate(c *gin.Context) {
+	form := formValues(c, unitFields...)
+	u, err := s.CreateUnit(c.Request.Context(), server.Actor(c), unitInputOf(form))
+	if err != nil {
+		s.unitForm(c, uuid.Nil, form, err)
+		return
+	}
+	saved(c, "Unit "+u.Name+" created.", "/units")
+}
+
+func (s *Service) unitsEdit(c *gin.Context) {
+	id, ok := idParam(c, "unit")
+	if !ok {
+		return
+	}
+	u, err := s.Unit(c.Request.Context(), id)
+	if err != nil {
+		server.Fail(c, err)
+		return
+	}
+	s.unitForm(c, id, views.Form{Values: map[string]string{"name": u.Name, "shortName": u.ShortName, "isActive": strconv.FormatBool(u.IsActive)}}, nil)
+}
+
+func (s *Service) unitsUpdate(c *gin.Context) {
+	id, ok := idParam(c, "unit")
+	if !ok {
+		return
+	}
+	form := formValues(c, unitFields...)
+	u, err := s.UpdateUnit(c.Request.Context(), server.Actor(c), id, unitInputOf(form))
+	if err != nil {
+		s.unitForm(c, id, form, err)
+		return
+	}
+	saved(c, "Unit "+u.Name+" saved.", "/units")
+}
+
+func (s *Service) unitsDeleteConfirm(c *gin.Context) {
+	id, ok := idParam(c, "unit")
+	if !ok {
+		return
+	}
+	u, err := s.Unit(c.Request.Context(), id)
+	if err != nil {
+		server.Fail(c, err)
+		return
+	}
+	confirm(c, views.Confirm{Title: "Delete unit " + u.Name + "?", Button: "Delete unit",
+		Message: "Only a unit no product uses can be deleted.", Action: "/units/" + id.String() + "/delete", Cancel: "/units"})
+}
+
+func (s *Service) unitsDelete(c *gin.Context) {
+	id, ok := idParam(c, "unit")
+	if !ok {
+		return
+	}
+	if err := s.DeleteUnit(c.Request.Context(), server.Actor(c), id); err != nil {
+		failToList(c, err, "/units")
+		return
+	}
+	saved(c, "Unit deleted.", "/units")
+}

@@ -1,10 +1,18 @@
 package router
 
 import (
+	"github.com/gin-gonic/gin"
+
 	"backroom/app/admin"
+	"backroom/app/approvals"
+	"backroom/app/audit"
 	"backroom/app/auth"
 	"backroom/app/catalog"
+	"backroom/app/pricing"
+	"backroom/app/purchasing"
 	"backroom/app/server"
+	"backroom/app/transfers"
+	"backroom/models"
 )
 
 // navigation lists the sidebar areas that exist; an area appears once it is built.
@@ -17,6 +25,16 @@ var navigation = []server.Nav{
 		{Key: "catalogue-suppliers", Label: "Suppliers", Href: "/suppliers", Perms: []string{"suppliers.view"}},
 		{Key: "catalogue-units", Label: "Units", Href: "/units", Perms: []string{"products.view"}},
 	}},
+	{Key: "purchasing", Label: "Purchasing", Href: "/purchase-orders", Perms: []string{"purchase_orders.view", "purchase_orders.approve", "worksheets.approve"}, Items: []server.Nav{
+		{Key: "purchasing-orders", Label: "Purchase orders", Href: "/purchase-orders", Perms: []string{"purchase_orders.view"}},
+		{Key: "approvals", Label: "Approvals", Href: "/approvals", Perms: []string{"purchase_orders.approve", "worksheets.approve"}},
+	}},
+	{Key: "pricing", Label: "Pricing", Href: "/worksheets", Perms: []string{"worksheets.view", "specials.view", "store_prices.view"}, Items: []server.Nav{
+		{Key: "pricing-worksheets", Label: "Worksheets", Href: "/worksheets", Perms: []string{"worksheets.view"}},
+		{Key: "pricing-specials", Label: "Specials", Href: "/specials", Perms: []string{"specials.view"}},
+		{Key: "pricing-store-prices", Label: "Store prices", Href: "/store-prices", Perms: []string{"store_prices.view"}},
+	}},
+	{Key: "transfers", Label: "Transfers", Href: "/transfers", Perms: []string{"transfers.view"}},
 	{Key: "admin", Label: "Admin", Perms: []string{"users.view", "roles.view", "stores.view"}, Items: []server.Nav{
 		{Key: "admin-users", Label: "Users", Href: "/admin/users", Perms: []string{"users.view"}},
 		{Key: "admin-roles", Label: "Roles", Href: "/admin/roles", Perms: []string{"roles.view"}},
@@ -26,12 +44,27 @@ var navigation = []server.Nav{
 
 // tileText describes each area on the dashboard.
 var tileText = map[string]string{
-	"catalogue": "Products with barcodes, prices and suppliers; departments, tax rates and groups, units.",
-	"admin":     "Users and their role at each store, roles and permissions, and the chain's stores.",
+	"catalogue":  "Products with barcodes, prices and suppliers; departments, tax rates and groups, units.",
+	"purchasing": "Purchase orders to suppliers: approval, sending, receiving in parts; suggested orders from reorder points.",
+	"pricing":    "Worksheets of price and product changes with approval, specials and store prices.",
+	"transfers":  "Stock sent between stores, received with differences settled at cost.",
+	"admin":      "Users and their role at each store, roles and permissions, and the chain's stores.",
 }
 
 // mountAreas mounts every area's pages and API.
 func mountAreas(rt server.Routes, d Deps, authSvc *auth.Service) {
 	catalog.New(d.DB).Mount(rt)
 	admin.New(d.DB, d.Config.Key("pin")).Mount(rt)
+	purchasing.New(d.DB).Mount(rt)
+	pricing.New(d.DB).Mount(rt)
+	transfers.New(d.DB).Mount(rt)
+	approvals.New(d.DB).Mount(rt)
+	audit.New(d.DB).Mount(rt)
+}
+
+// badgesFor counts what waits for the signed-in person in the sidebar (per app, so each test app
+// counts in its own database).
+func badgesFor(d Deps) map[string]func(*gin.Context, models.Actor) int {
+	waiting := approvals.New(d.DB).Count
+	return map[string]func(*gin.Context, models.Actor) int{"approvals": waiting, "purchasing": waiting}
 }

@@ -43,6 +43,7 @@ func New(d Deps) (*App, error) {
 		Sessions:   auth.NewSessions(d.Pool, cfg.Production()),
 		Nav:        sidebar(),
 		StoreScope: storeScope(d.DB),
+		Badges:     badgesFor(d),
 	}
 	r := server.New(kit)
 	api := r.Group("/api/v1", server.BodyLimit(1<<20))

@@ -1,0 +1,25 @@
+package approvals
+
+import (
+	"github.com/gin-gonic/gin"
+
+	"backroom/app/pricing"
+	"backroom/app/purchasing"
+	"backroom/app/server"
+)
+
+const (
+	purchasingApprove = purchasing.PermApprove
+	worksheetsApprove = pricing.PermWSApprove
+)
+
+func (s *Service) apiList(c *gin.Context) {
+	w, err := s.List(c.Request.Context(), server.Actor(c))
+	if err != nil {
+		server.Fail(c, err)
+		return
+	}
+	server.OK(c, w)
+}
+
+func (s *Service) mountWeb(rt server.Routes) {}

@@ -1,0 +1,365 @@
+package pricing
+
+import (
+	"context"
+	"strings"
+	"time"
+
+	"github.com/gin-gonic/gin"
+	"github.com/google/uuid"
+
+	"backroom/app/server"
+	"backroom/models"
+)
+
+// Mount adds the pricing API and pages.
+func (s *Service) Mount(rt server.Routes) {
+	sp := rt.API.Group("/store-prices")
+	sp.GET("", server.Require(PermStorePricesView), s.apiStorePrices)
+	sp.POST("", server.Require(PermStorePricesManage), s.apiUpsertStorePrice)
+	sp.DELETE("/:id", server.Require(PermStorePricesManage), s.apiDeleteStorePrice)
+
+	sc := rt.API.Group("/specials")
+	sc.GET("", server.Require(PermSpecialsView), s.apiSpecials)
+	sc.GET("/active", server.Require(PermSpecialsView), s.apiActiveSpecials)
+	sc.GET("/:id", server.Require(PermSpecialsView), s.apiSpecial)
+	sc.POST("", server.Require(PermSpecialsManage), s.apiCreateSpecial)
+	sc.PUT("/:id", server.Require(PermSpecialsManage), s.apiUpdateSpecial)
+	sc.PATCH("/:id/deactivate", server.Require(PermSpecialsManage), s.apiSetSpecialActive(false))
+	sc.PATCH("/:id/activate", server.Require(PermSpecialsManage), s.apiSetSpecialActive(true))
+	sc.DELETE("/:id", server.Require(PermSpecialsManage), s.apiDeleteSpecial)
+
+	ws := rt.API.Group("/worksheets")
+	ws.GET("", server.Require(PermWSView), s.apiWorksheets)
+	ws.GET("/:id", server.Require(PermWSView), s.apiWorksheet)
+	ws.POST("", server.Require(PermWSCreate), s.apiCreateWorksheet)
+	ws.PUT("/:id", server.Require(PermWSCreate), s.apiUpdateWorksheet)
+	ws.PUT("/:id/items/:itemId", server.Require(PermWSCreate), s.apiUpdateWorksheetItem)
+	ws.DELETE("/:id", server.Require(PermWSDelete), s.apiDeleteWorksheet)
+	ws.PATCH("/:id/submit", server.Require(PermWSSubmit), s.apiWSTransition(s.SubmitWorksheet))
+	ws.PATCH("/:id/approve", server.Require(PermWSApprove), s.apiWSTransition(s.ApproveWorksheet))
+	ws.PATCH("/:id/reject", server.Require(PermWSApprove), s.apiRejectWorksheet)
+	ws.PATCH("/:id/apply", server.Require(PermWSApply), s.apiWSTransition(s.ApplyWorksheet))
+
+	rt.API.GET("/prices/resolve", server.Require("products.view"), s.apiResolve)
+	rt.API.GET("/price-history", server.Require("products.view"), s.apiPriceHistory)
+	s.mountWeb(rt)
+}
+
+// handle runs f and answers its result, or fails.
+func handle[T any](c *gin.Context, created bool, f func(ctx context.Context, a models.Actor) (T, error)) {
+	out, err := f(c.Request.Context(), server.Actor(c))
+	if err != nil {
+		server.Fail(c, err)
+		return
+	}
+	if created {
+		server.Created(c, out)
+		return
+	}
+	server.OK(c, out)
+}
+
+func withID(c *gin.Context, f func(id uuid.UUID)) {
+	id, err := server.IDParam(c, "id")
+	if err != nil {
+		server.Fail(c, err)
+		return
+	}
+	f(id)
+}
+
+func boolQuery(c *gin.Context, name string) *bool {
+	switch strings.ToLower(c.Query(name)) {
+	case "true", "1", "yes":
+		v := true
+		return &v
+	case "false", "0", "no":
+		v := false
+		return &v
+	}
+	return nil
+}
+
+func (s *Service) apiStorePrices(c *gin.Context) {
+	p, err := server.PageParams(c)
+	if err != nil {
+		server.Fail(c, err)
+		return
+	}
+	var f StorePriceFilter
+	if f.StoreID, err = server.UUIDQuery(c, "store_id", "storeId"); err != nil {
+		server.Fail(c, err)
+		return
+	}
+	if f.ProductID, err = server.UUIDQuery(c, "product_id", "productId"); err != nil {
+		server.Fail(c, err)
+		return
+	}
+	items, total, err := s.ListStorePrices(c.Request.Context(), server.Actor(c), f, p)
+	if err != nil {
+		server.Fail(c, err)
+		return
+	}
+	server.List(c, items, total, p)
+}
+
+func (s *Service) apiUpsertStorePrice(c *gin.Context) {
+	var in StorePriceInput
+	if err := server.BindJSON(c, &in); err != nil {
+		server.Fail(c, err)
+		return
+	}
+	handle(c, false, func(ctx context.Context, a models.Actor) (models.StorePrice, error) {
+		return s.UpsertStorePrice(ctx, a, in)
+	})
+}
+
+func (s *Service) apiDeleteStorePrice(c *gin.Context) {
+	withID(c, func(id uuid.UUID) {
+		handle(c, false, func(ctx context.Context, a models.Actor) (gin.H, error) {
+			return gin.H{"id": id}, s.DeleteStorePrice(ctx, a, id)
+		})
+	})
+}
+
+func (s *Service) apiSpecials(c *gin.Context) {
+	p, err := server.PageParams(c)
+	if err != nil {
+		server.Fail(c, err)
+		return
+	}
+	f := SpecialFilter{Active: boolQuery(c, "active")}
+	if f.ProductID, err = server.UUIDQuery(c, "product_id", "productId"); err != nil {
+		server.Fail(c, err)
+		return
+	}
+	if f.StoreID, err = server.UUIDQuery(c, "store_id", "storeId"); err != nil {
+		server.Fail(c, err)
+		return
+	}
+	items, total, err := s.ListSpecials(c.Request.Context(), server.Actor(c), f, p)
+	if err != nil {
+		server.Fail(c, err)
+		return
+	}
+	server.List(c, items, total, p)
+}
+
+func (s *Service) apiActiveSpecials(c *gin.Context) {
+	store, err := server.UUIDQuery(c, "store_id", "storeId")
+	if err != nil {
+		server.Fail(c, err)
+		return
+	}
+	handle(c, false, func(ctx context.Context, a models.Actor) ([]models.Special, error) {
+		return s.ActiveSpecials(ctx, a, store, time.Now())
+	})
+}
+
+func (s *Service) apiSpecial(c *gin.Context) {
+	withID(c, func(id uuid.UUID) {
+		handle(c, false, func(ctx context.Context, a models.Actor) (models.Special, error) { return s.GetSpecial(ctx, a, id) })
+	})
+}
+
+func (s *Service) apiCreateSpecial(c *gin.Context) {
+	var in SpecialInput
+	if err := server.BindJSON(c, &in); err != nil {
+		server.Fail(c, err)
+		return
+	}
+	handle(c, true, func(ctx context.Context, a models.Actor) (models.Special, error) { return s.CreateSpecial(ctx, a, in) })
+}
+
+func (s *Service) apiUpdateSpecial(c *gin.Context) {
+	withID(c, func(id uuid.UUID) {
+		var in SpecialInput
+		if err := server.BindJSON(c, &in); err != nil {
+			server.Fail(c, err)
+			return
+		}
+		handle(c, false, func(ctx context.Context, a models.Actor) (models.Special, error) {
+			return s.UpdateSpecial(ctx, a, id, in)
+		})
+	})
+}
+
+func (s *Service) apiSetSpecialActive(active bool) gin.HandlerFunc {
+	return func(c *gin.Context) {
+		withID(c, func(id uuid.UUID) {
+			handle(c, false, func(ctx context.Context, a models.Actor) (models.Special, error) {
+				return s.SetSpecialActive(ctx, a, id, active)
+			})
+		})
+	}
+}
+
+func (s *Service) apiDeleteSpecial(c *gin.Context) {
+	withID(c, func(id uuid.UUID) {
+		handle(c, false, func(ctx context.Context, a models.Actor) (gin.H, error) {
+			return gin.H{"id": id}, s.DeleteSpecial(ctx, a, id)
+		})
+	})
+}
+
+func (s *Service) apiWorksheets(c *gin.Context) {
+	p, err := server.PageParams(c)
+	if err != nil {
+		server.Fail(c, err)
+		return
+	}
+	f := WorksheetFilter{Status: c.Query("status"), Type: c.Query("type"), Search: c.Query("q")}
+	items, total, err := s.ListWorksheets(c.Request.Context(), server.Actor(c), f, p)
+	if err != nil {
+		server.Fail(c, err)
+		return
+	}
+	server.List(c, items, total, p)
+}
+
+func (s *Service) apiWorksheet(c *gin.Context) {
+	withID(c, func(id uuid.UUID) {
+		handle(c, false, func(ctx context.Context, a models.Actor) (models.Worksheet, error) { return s.GetWorksheet(ctx, a, id) })
+	})
+}
+
+func (s *Service) apiCreateWorksheet(c *gin.Context) {
+	var in WorksheetInput
+	if err := server.BindJSON(c, &in); err != nil {
+		server.Fail(c, err)
+		return
+	}
+	handle(c, true, func(ctx context.Context, a models.Actor) (models.Worksheet, error) {
+		return s.CreateWorksheet(ctx, a, in)
+	})
+}
+
+func (s *Service) apiUpdateWorksheet(c *gin.Context) {
+	withID(c, func(id uuid.UUID) {
+		var in WorksheetInput
+		if err := server.BindJSON(c, &in); err != nil {
+			server.Fail(c, err)
+			return
+		}
+		handle(c, false, func(ctx context.Context, a models.Actor) (models.Worksheet, error) {
+			return s.UpdateWorksheet(ctx, a, id, in)
+		})
+	})
+}
+
+func (s *Service) apiUpdateWorksheetItem(c *gin.Context) {
+	withID(c, func(id uuid.UUID) {
+		itemID, err := server.IDParam(c, "itemId")
+		if err != nil {
+			server.Fail(c, err)
+			return
+		}
+		var in ItemPatch
+		if err := server.BindJSON(c, &in); err != nil {
+			server.Fail(c, err)
+			return
+		}
+		handle(c, false, func(ctx context.Context, a models.Actor) (models.WorksheetItem, error) {
+			return s.UpdateWorksheetItem(ctx, a, id, itemID, in)
+		})
+	})
+}
+
+func (s *Service) apiDeleteWorksheet(c *gin.Context) {
+	withID(c, func(id uuid.UUID) {
+		handle(c, false, func(ctx context.Context, a models.Actor) (gin.H, error) {
+			return gin.H{"id": id}, s.DeleteWorksheet(ctx, a, id)
+		})
+	})
+}
+
+type wsTransitionFunc func(ctx context.Context, a models.Actor, id uuid.UUID) (models.Worksheet, error)
+
+func (s *Service) apiWSTransition(f wsTransitionFunc) gin.HandlerFunc {
+	return func(c *gin.Context) {
+		withID(c, func(id uuid.UUID) {
+			handle(c, false, func(ctx context.Context, a models.Actor) (models.Worksheet, error) { return f(ctx, a, id) })
+		})
+	}
+}
+
+func (s *Service) apiRejectWorksheet(c *gin.Context) {
+	withID(c, func(id uuid.UUID) {
+		var in struct {
+			Reason string `json:"reason"`
+		}
+		if err := server.BindJSON(c, &in); err != nil {
+			server.Fail(c, err)
+			return
+		}
+		handle(c, false, func(ctx context.Context, a models.Actor) (models.Worksheet, error) {
+			return s.RejectWorksheet(ctx, a, id, in.Reason)
+		})
+	})
+}
+
+func (s *Service) apiResolve(c *gin.Context) {
+	store, err := server.UUIDQuery(c, "store_id", "storeId")
+	if err != nil {
+		server.Fail(c, err)
+		return
+	}
+	if store == nil {
+		server.Fail(c, models.FieldError("store_id", "is required"))
+		return
+	}
+	var ids []uuid.UUID
+	for _, raw := range strings.Split(c.Query("product_id")+","+c.Query("productId"), ",") {
+		if raw = strings.TrimSpace(raw); raw == "" {
+			continue
+		}
+		id, err := uuid.Parse(raw)
+		if err != nil {
+			server.Fail(c, models.BadRequest("product_id must be ids separated by commas"))
+			return
+		}
+		ids = append(ids, id)
+	}
+	if len(ids) == 0 || len(ids) > 500 {
+		server.Fail(c, models.FieldError("product_id", "give 1 to 500 product ids"))
+		return
+	}
+	at := time.Now()
+	if v := c.Query("at"); v != "" {
+		t, err := time.Parse(time.RFC3339, v)
+		if err != nil {
+			server.Fail(c, models.BadRequest("at must be an RFC 3339 time"))
+			return
+		}
+		at = t
+	}
+	handle(c, false, func(ctx context.Context, a models.Actor) ([]Price, error) {
+		m, err := ResolveMany(ctx, s.db, *store, ids, at)
+		if err != nil {
+			return nil, err
+		}
+		out := make([]Price, 0, len(ids))
+		for _, id := range ids {
+			if p, ok := m[id]; ok {
+				out = append(out, p)
+			}
+		}
+		return out, nil
+	})
+}
+
+func (s *Service) apiPriceHistory(c *gin.Context) {
+	pid, err := server.UUIDQuery(c, "product_id", "productId")
+	if err != nil {
+		server.Fail(c, err)
+		return
+	}
+	if pid == nil {
+		server.Fail(c, models.FieldError("productId", "is required"))
+		return
+	}
+	handle(c, false, func(ctx context.Context, a models.Actor) ([]models.ProductChange, error) {
+		return s.PriceHistory(ctx, *pid, 200)
+	})
+}

@@ -1,0 +1,5 @@
+package pricing
+
+import "backroom/app/server"
+
+func (s *Service) mountWeb(rt server.Routes) {}

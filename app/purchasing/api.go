@@ -1,0 +1,257 @@
+package purchasing
+
+import (
+	"context"
+
+	"github.com/gin-gonic/gin"
+	"github.com/google/uuid"
+
+	"backroom/app/audit"
+	"backroom/app/server"
+	"backroom/models"
+)
+
+// Mount adds the purchase-order API and pages.
+func (s *Service) Mount(rt server.Routes) {
+	g := rt.API.Group("/purchase-orders")
+	g.GET("", server.Require(PermView), s.apiList)
+	g.POST("", server.Require(PermCreate), s.apiCreate)
+	g.POST("/suggest", server.Require(PermCreate), s.apiSuggest)
+	g.GET("/:id", server.Require(PermView), s.apiGet)
+	g.GET("/:id/history", server.Require(PermView), s.apiHistory)
+	g.GET("/:id/pdf", server.Require(PermView), s.downloadPDF)
+	g.GET("/:id/csv", server.Require(PermView), s.downloadCSV)
+	g.PUT("/:id", server.Require(PermEdit), s.apiUpdate)
+	g.DELETE("/:id", server.Require(PermDelete), s.apiDelete)
+	g.PATCH("/:id/submit", server.Require(PermCreate), s.apiTransition(s.Submit))
+	g.PATCH("/:id/approve", server.Require(PermApprove), s.apiTransition(s.Approve))
+	g.PATCH("/:id/send", server.Require(PermEdit), s.apiTransition(s.Send))
+	g.PATCH("/:id/cancel", server.Require(PermEdit), s.apiTransition(s.Cancel))
+	g.PATCH("/:id/receive", server.Require(PermReceive), s.apiReceive)
+	g.POST("/:id/items", server.Require(PermEdit), s.apiAddItem)
+	g.PUT("/:id/items/:itemId", server.Require(PermEdit), s.apiUpdateItem)
+	g.DELETE("/:id/items/:itemId", server.Require(PermEdit), s.apiRemoveItem)
+	s.mountWeb(rt)
+}
+
+func (s *Service) apiList(c *gin.Context) {
+	p, err := server.PageParams(c)
+	if err != nil {
+		server.Fail(c, err)
+		return
+	}
+	f, err := listFilter(c)
+	if err != nil {
+		server.Fail(c, err)
+		return
+	}
+	items, total, err := s.List(c.Request.Context(), server.Actor(c), f, p)
+	if err != nil {
+		server.Fail(c, err)
+		return
+	}
+	server.List(c, items, total, p)
+}
+
+func listFilter(c *gin.Context) (ListFilter, error) {
+	f := ListFilter{Status: c.Query("status"), Search: c.Query("q")}
+	var err error
+	if f.StoreID, err = server.UUIDQuery(c, "store_id", "storeId"); err != nil {
+		return f, err
+	}
+	if f.SupplierID, err = server.UUIDQuery(c, "supplier_id", "supplierId"); err != nil {
+		return f, err
+	}
+	return f, nil
+}
+
+func (s *Service) apiGet(c *gin.Context) {
+	id, err := server.IDParam(c, "id")
+	if err != nil {
+		server.Fail(c, err)
+		return
+	}
+	d, err := s.Get(c.Request.Context(), server.Actor(c), id)
+	if err != nil {
+		server.Fail(c, err)
+		return
+	}
+	server.OK(c, d)
+}
+
+func (s *Service) apiHistory(c *gin.Context) {
+	id, err := server.IDParam(c, "id")
+	if err != nil {
+		server.Fail(c, err)
+		return
+	}
+	if _, err := s.load(c.Request.Context(), s.db, server.Actor(c), id, PermView); err != nil {
+		server.Fail(c, err)
+		return
+	}
+	entries, err := audit.Trail(c.Request.Context(), s.db, entityType, id)
+	if err != nil {
+		server.Fail(c, err)
+		return
+	}
+	server.OK(c, entries)
+}
+
+func (s *Service) apiCreate(c *gin.Context) {
+	var in CreateInput
+	if err := server.BindJSON(c, &in); err != nil {
+		server.Fail(c, err)
+		return
+	}
+	d, err := s.Create(c.Request.Context(), server.Actor(c), in)
+	if err != nil {
+		server.Fail(c, err)
+		return
+	}
+	server.Created(c, d)
+}
+
+func (s *Service) apiSuggest(c *gin.Context) {
+	var in SuggestInput
+	if err := server.BindJSON(c, &in); err != nil {
+		server.Fail(c, err)
+		return
+	}
+	d, err := s.Suggest(c.Request.Context(), server.Actor(c), in)
+	if err != nil {
+		server.Fail(c, err)
+		return
+	}
+	server.Created(c, d)
+}
+
+func (s *Service) apiUpdate(c *gin.Context) {
+	id, err := server.IDParam(c, "id")
+	if err != nil {
+		server.Fail(c, err)
+		return
+	}
+	var in UpdateInput
+	if err := server.BindJSON(c, &in); err != nil {
+		server.Fail(c, err)
+		return
+	}
+	d, err := s.Update(c.Request.Context(), server.Actor(c), id, in)
+	if err != nil {
+		server.Fail(c, err)
+		return
+	}
+	server.OK(c, d)
+}
+
+func (s *Service) apiDelete(c *gin.Context) {
+	id, err := server.IDParam(c, "id")
+	if err != nil {
+		server.Fail(c, err)
+		return
+	}
+	if err := s.Delete(c.Request.Context(), server.Actor(c), id); err != nil {
+		server.Fail(c, err)
+		return
+	}
+	server.OK(c, gin.H{"id": id})
+}
+
+type transitionFunc func(ctx context.Context, actor models.Actor, id uuid.UUID) (Detail, error)
+
+func (s *Service) apiTransition(f transitionFunc) gin.HandlerFunc {
+	return func(c *gin.Context) {
+		id, err := server.IDParam(c, "id")
+		if err != nil {
+			server.Fail(c, err)
+			return
+		}
+		d, err := f(c.Request.Context(), server.Actor(c), id)
+		if err != nil {
+			server.Fail(c, err)
+			return
+		}
+		server.OK(c, d)
+	}
+}
+
+func (s *Service) apiReceive(c *gin.Context) {
+	id, err := server.IDParam(c, "id")
+	if err != nil {
+		server.Fail(c, err)
+		return
+	}
+	var in ReceiveInput
+	if err := server.BindJSON(c, &in); err != nil {
+		server.Fail(c, err)
+		return
+	}
+	d, err := s.Receive(c.Request.Context(), server.Actor(c), id, in)
+	if err != nil {
+		server.Fail(c, err)
+		return
+	}
+	server.OK(c, d)
+}
+
+func (s *Service) apiAddItem(c *gin.Context) {
+	id, err := server.IDParam(c, "id")
+	if err != nil {
+		server.Fail(c, err)
+		return
+	}
+	var in ItemInput
+	if err := server.BindJSON(c, &in); err != nil {
+		server.Fail(c, err)
+		return
+	}
+	d, err := s.AddItem(c.Request.Context(), server.Actor(c), id, in)
+	if err != nil {
+		server.Fail(c, err)
+		return
+	}
+	server.Created(c, d)
+}
+
+func (s *Service) apiUpdateItem(c *gin.Context) {
+	id, err := server.IDParam(c, "id")
+	if err != nil {
+		server.Fail(c, err)
+		return
+	}
+	itemID, err := server.IDParam(c, "itemId")
+	if err != nil {
+		server.Fail(c, err)
+		return
+	}
+	var in ItemUpdate
+	if err := server.BindJSON(c, &in); err != nil {
+		server.Fail(c, err)
+		return
+	}
+	d, err := s.UpdateItem(c.Request.Context(), server.Actor(c), id, itemID, in)
+	if err != nil {
+		server.Fail(c, err)
+		return
+	}
+	server.OK(c, d)
+}
+
+func (s *Service) apiRemoveItem(c *gin.Context) {
+	id, err := server.IDParam(c, "id")
+	if err != nil {
+		server.Fail(c, err)
+		return
+	}
+	itemID, err := server.IDParam(c, "itemId")
+	if err != nil {
+		server.Fail(c, err)
+		return
+	}
+	d, err := s.RemoveItem(c.Request.Context(), server.Actor(c), id, itemID)
+	if err != nil {
+		server.Fail(c, err)
+		return
+	}
+	server.OK(c, d)
+}

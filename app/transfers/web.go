@@ -1,0 +1,5 @@
+package transfers
+
+import "backroom/app/server"
+
+func (s *Service) mountWeb(rt server.Routes) {}

@@ -1,0 +1,69 @@
+package models
+
+import (
+	"time"
+
+	"github.com/google/uuid"
+)
+
+// Purchase order statuses, in the order a PO normally moves through them.
+const (
+	PODraft     = "draft"
+	POSubmitted = "submitted"
+	POApproved  = "approved"
+	POSent      = "sent"
+	POPartial   = "partial"
+	POReceived  = "received"
+	POCancelled = "cancelled"
+)
+
+// PurchaseOrder is an order to a supplier for one store. Total is cents.
+type PurchaseOrder struct {
+	ID           uuid.UUID           `gorm:"type:uuid;primaryKey" json:"id"`
+	Number       string              `json:"number"`
+	SupplierID   uuid.UUID           `gorm:"type:uuid" json:"supplierId"`
+	StoreID      uuid.UUID           `gorm:"type:uuid" json:"storeId"`
+	Status       string              `json:"status"`
+	Notes        string              `json:"notes"`
+	ExpectedDate *LocalDate          `json:"expectedDate"`
+	Total        int64               `json:"total"`
+	CreatedBy    *uuid.UUID          `gorm:"type:uuid" json:"createdBy"`
+	SubmittedBy  *uuid.UUID          `gorm:"type:uuid" json:"submittedBy"`
+	SubmittedAt  *time.Time          `json:"submittedAt"`
+	ApprovedBy   *uuid.UUID          `gorm:"type:uuid" json:"approvedBy"`
+	ApprovedAt   *time.Time          `json:"approvedAt"`
+	SentAt       *time.Time          `json:"sentAt"`
+	ReceivedAt   *time.Time          `json:"receivedAt"`
+	CancelledAt  *time.Time          `json:"cancelledAt"`
+	CreatedAt    time.Time           `json:"createdAt"`
+	UpdatedAt    time.Time           `json:"updatedAt"`
+	Supplier     *Supplier           `gorm:"foreignKey:SupplierID" json:"supplier,omitempty"`
+	Store        *Store              `gorm:"foreignKey:StoreID" json:"store,omitempty"`
+	Items        []PurchaseOrderItem `gorm:"foreignKey:PurchaseOrderID" json:"items,omitempty"`
+}
+
+// PurchaseOrderItem is one line: quantities in thousandths, UnitCost and LineTotal in cents.
+type PurchaseOrderItem struct {
+	ID               uuid.UUID `gorm:"type:uuid;primaryKey" json:"id"`
+	PurchaseOrderID  uuid.UUID `gorm:"type:uuid" json:"purchaseOrderId"`
+	ProductID        uuid.UUID `gorm:"type:uuid" json:"productId"`
+	Quantity         int64     `json:"quantity"`
+	QuantityReceived int64     `json:"quantityReceived"`
+	UnitCost         int64     `json:"unitCost"`
+	LineTotal        int64     `json:"lineTotal"`
+	CreatedAt        time.Time `json:"createdAt"`
+	UpdatedAt        time.Time `json:"updatedAt"`
+	Product          *Product  `gorm:"foreignKey:ProductID" json:"product,omitempty"`
+}
+
+// PurchaseOrderReceipt is one line of one delivery: who took how much in, and when.
+type PurchaseOrderReceipt struct {
+	ID              uuid.UUID  `gorm:"type:uuid;primaryKey" json:"id"`
+	PurchaseOrderID uuid.UUID  `gorm:"type:uuid" json:"purchaseOrderId"`
+	ItemID          uuid.UUID  `gorm:"type:uuid" json:"itemId"`
+	ProductID       uuid.UUID  `gorm:"type:uuid" json:"productId"`
+	Quantity        int64      `json:"quantity"`
+	UnitCost        int64      `json:"unitCost"`
+	UserID          *uuid.UUID `gorm:"type:uuid" json:"userId"`
+	CreatedAt       time.Time  `json:"createdAt"`
+}

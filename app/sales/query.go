@@ -30,6 +30,8 @@ type Row struct {
 	StoreCode   string `json:"storeCode"`
 	StoreName   string `json:"storeName"`
 	CashierName string `json:"cashierName"`
+	// SoldAtLocal is soldAt in the store's time zone ("2006-01-02 15:04").
+	SoldAtLocal string `json:"soldAtLocal"`
 }
 
 // List returns one page of the sales the actor may see (pos.sell at their stores), newest first.
@@ -105,7 +107,8 @@ func (s *Service) rows(ctx context.Context, list []models.Sale) ([]Row, error) {
 	}
 	out := make([]Row, len(list))
 	for i, sl := range list {
-		out[i] = Row{Sale: sl, StoreCode: stores[sl.StoreID].Code, StoreName: stores[sl.StoreID].Name}
+		st := stores[sl.StoreID]
+		out[i] = Row{Sale: sl, StoreCode: st.Code, StoreName: st.Name, SoldAtLocal: sl.SoldAt.In(st.Location()).Format("2006-01-02 15:04")}
 		if sl.CashierID != nil {
 			out[i].CashierName = users[*sl.CashierID]
 		}

@@ -1,0 +1,252 @@
+package inventory
+
+import (
+	"context"
+	"strconv"
+
+	"github.com/google/uuid"
+
+	"github.com/gin-gonic/gin"
+
+	"backroom/app/server"
+	"backroom/models"
+)
+
+// Mount adds the inventory API and pages.
+func (s *Service) Mount(rt server.Routes) {
+	g := rt.API.Group("/inventory")
+	view, adjust := server.Require("inventory.view"), server.Require("inventory.adjust")
+	g.GET("", view, s.levelList)
+	g.GET("/cross-store", view, s.levelCrossStore)
+	g.GET("/movements", view, s.movementList)
+	g.POST("/adjustments", adjust, s.adjustmentCreate)
+	g.PUT("/reorder-point", adjust, s.reorderPointUpdate)
+	g.GET("/counts", view, s.countList)
+	g.POST("/counts", adjust, s.countCreate)
+	g.GET("/counts/:id", view, s.countShow)
+	g.PUT("/counts/:id/lines", adjust, s.countLinesUpdate)
+	g.POST("/counts/:id/post", adjust, s.countPost)
+	g.POST("/counts/:id/abandon", adjust, s.countAbandon)
+	s.mountWeb(rt.Web)
+}
+
+// boolQuery reads an optional true/false query parameter (400 when it is neither).
+func boolQuery(c *gin.Context, name string) (bool, error) {
+	v := c.Query(name)
+	if v == "" {
+		return false, nil
+	}
+	b, err := strconv.ParseBool(v)
+	if err != nil {
+		return false, models.BadRequest("%s must be true or false", name)
+	}
+	return b, nil
+}
+
+// levelFilterOf reads the stock list's query: store_id, product_id, low_stock, negative, search.
+func levelFilterOf(c *gin.Context) (LevelFilter, error) {
+	var f LevelFilter
+	var err error
+	if f.StoreID, err = server.UUIDQuery(c, "store_id", "storeId"); err != nil {
+		return f, err
+	}
+	if f.ProductID, err = server.UUIDQuery(c, "product_id", "productId"); err != nil {
+		return f, err
+	}
+	if f.LowStock, err = boolQuery(c, "low_stock"); err != nil {
+		return f, err
+	}
+	if f.Negative, err = boolQuery(c, "negative"); err != nil {
+		return f, err
+	}
+	f.Search = c.Query("search")
+	return f, nil
+}
+
+func (s *Service) levelList(c *gin.Context) {
+	f, err := levelFilterOf(c)
+	if err != nil {
+		server.Fail(c, err)
+		return
+	}
+	p, err := server.PageParams(c)
+	if err != nil {
+		server.Fail(c, err)
+		return
+	}
+	rows, total, err := s.Levels(c, server.Actor(c), f, p)
+	if err != nil {
+		server.Fail(c, err)
+		return
+	}
+	server.List(c, rows, total, p)
+}
+
+func (s *Service) levelCrossStore(c *gin.Context) {
+	id, err := server.UUIDQuery(c, "product_id", "productId")
+	if err != nil {
+		server.Fail(c, err)
+		return
+	}
+	if id == nil {
+		server.Fail(c, models.BadRequest("product_id is required"))
+		return
+	}
+	out, err := s.CrossStoreLevels(c, *id)
+	if err != nil {
+		server.Fail(c, err)
+		return
+	}
+	server.OK(c, out)
+}
+
+func movementFilterOf(c *gin.Context) (MovementFilter, error) {
+	var f MovementFilter
+	var err error
+	if f.StoreID, err = server.UUIDQuery(c, "store_id", "storeId"); err != nil {
+		return f, err
+	}
+	if f.ProductID, err = server.UUIDQuery(c, "product_id", "productId"); err != nil {
+		return f, err
+	}
+	f.Type = c.Query("type")
+	return f, nil
+}
+
+func (s *Service) movementList(c *gin.Context) {
+	f, err := movementFilterOf(c)
+	if err != nil {
+		server.Fail(c, err)
+		return
+	}
+	p, err := server.PageParams(c)
+	if err != nil {
+		server.Fail(c, err)
+		return
+	}
+	rows, total, err := s.Movements(c, server.Actor(c), f, p)
+	if err != nil {
+		server.Fail(c, err)
+		return
+	}
+	server.List(c, rows, total, p)
+}
+
+func (s *Service) adjustmentCreate(c *gin.Context) {
+	var in AdjustmentInput
+	if err := server.DecodeJSON(c.Request.Body, &in); err != nil {
+		server.Fail(c, err)
+		return
+	}
+	out, err := s.Adjust(c, server.Actor(c), in)
+	if err != nil {
+		server.Fail(c, err)
+		return
+	}
+	server.Created(c, out)
+}
+
+func (s *Service) reorderPointUpdate(c *gin.Context) {
+	var in ReorderPointInput
+	if err := server.DecodeJSON(c.Request.Body, &in); err != nil {
+		server.Fail(c, err)
+		return
+	}
+	lvl, err := s.SetReorderPoint(c, server.Actor(c), in)
+	if err != nil {
+		server.Fail(c, err)
+		return
+	}
+	server.OK(c, lvl)
+}
+
+func (s *Service) countList(c *gin.Context) {
+	var f CountFilter
+	var err error
+	if f.StoreID, err = server.UUIDQuery(c, "store_id", "storeId"); err != nil {
+		server.Fail(c, err)
+		return
+	}
+	f.Status = c.Query("status")
+	p, err := server.PageParams(c)
+	if err != nil {
+		server.Fail(c, err)
+		return
+	}
+	rows, total, err := s.Counts(c, server.Actor(c), f, p)
+	if err != nil {
+		server.Fail(c, err)
+		return
+	}
+	server.List(c, rows, total, p)
+}
+
+func (s *Service) countCreate(c *gin.Context) {
+	var in CountStartInput
+	if err := server.DecodeJSON(c.Request.Body, &in); err != nil {
+		server.Fail(c, err)
+		return
+	}
+	d, err := s.StartCount(c, server.Actor(c), in)
+	if err != nil {
+		server.Fail(c, err)
+		return
+	}
+	server.Created(c, d)
+}
+
+func (s *Service) countShow(c *gin.Context) {
+	id, err := server.IDParam(c, "id")
+	if err != nil {
+		server.Fail(c, err)
+		return
+	}
+	d, err := s.Count(c, server.Actor(c), id, LineFilter{Show: c.Query("show"), Search: c.Query("search")})
+	if err != nil {
+		server.Fail(c, err)
+		return
+	}
+	server.OK(c, d)
+}
+
+func (s *Service) countLinesUpdate(c *gin.Context) {
+	id, err := server.IDParam(c, "id")
+	if err != nil {
+		server.Fail(c, err)
+		return
+	}
+	var in CountEntries
+	if err := server.DecodeJSON(c.Request.Body, &in); err != nil {
+		server.Fail(c, err)
+		return
+	}
+	lines, err := s.EnterCounts(c, server.Actor(c), id, in)
+	if err != nil {
+		server.Fail(c, err)
+		return
+	}
+	server.OK(c, lines)
+}
+
+func (s *Service) countPost(c *gin.Context) {
+	countFinish(c, s.PostCount)
+}
+
+func (s *Service) countAbandon(c *gin.Context) {
+	countFinish(c, s.AbandonCount)
+}
+
+// countFinish runs a transition (post or abandon) of the count in the path.
+func countFinish(c *gin.Context, fn func(context.Context, models.Actor, uuid.UUID) (CountDetail, error)) {
+	id, err := server.IDParam(c, "id")
+	if err != nil {
+		server.Fail(c, err)
+		return
+	}
+	d, err := fn(c, server.Actor(c), id)
+	if err != nil {
+		server.Fail(c, err)
+		return
+	}
+	server.OK(c, d)
+}

@@ -1,0 +1,113 @@
+package tenders
+
+import (
+	"strconv"
+
+	"github.com/gin-gonic/gin"
+
+	"backroom/app/server"
+	"backroom/models"
+)
+
+// Mount adds the tender API and pages.
+func (s *Service) Mount(rt server.Routes) {
+	g := rt.API.Group("/tenders")
+	g.GET("", server.Require("tenders.view"), s.tenderList)
+	g.GET("/:id", server.Require("tenders.view"), s.tenderShow)
+	g.POST("", server.Require("tenders.manage"), s.tenderCreate)
+	g.PUT("/:id", server.Require("tenders.manage"), s.tenderUpdate)
+	g.DELETE("/:id", server.Require("tenders.manage"), s.tenderDelete)
+	s.mountWeb(rt.Web)
+}
+
+// filterOf reads ?active=true|false.
+func filterOf(c *gin.Context) (Filter, error) {
+	var f Filter
+	if v := c.Query("active"); v != "" && v != "all" {
+		b, err := strconv.ParseBool(v)
+		if err != nil {
+			return f, models.BadRequest("active must be true, false or all")
+		}
+		f.Active = &b
+	}
+	return f, nil
+}
+
+func (s *Service) tenderList(c *gin.Context) {
+	f, err := filterOf(c)
+	if err != nil {
+		server.Fail(c, err)
+		return
+	}
+	p, err := server.PageParams(c)
+	if err != nil {
+		server.Fail(c, err)
+		return
+	}
+	items, total, err := s.List(c, f, p)
+	if err != nil {
+		server.Fail(c, err)
+		return
+	}
+	server.List(c, items, total, p)
+}
+
+func (s *Service) tenderShow(c *gin.Context) {
+	id, err := server.IDParam(c, "id")
+	if err != nil {
+		server.Fail(c, err)
+		return
+	}
+	t, err := s.Get(c, id)
+	if err != nil {
+		server.Fail(c, err)
+		return
+	}
+	server.OK(c, t)
+}
+
+func (s *Service) tenderCreate(c *gin.Context) {
+	var in Input
+	if err := server.DecodeJSON(c.Request.Body, &in); err != nil {
+		server.Fail(c, err)
+		return
+	}
+	t, err := s.Create(c, server.Actor(c), in)
+	if err != nil {
+		server.Fail(c, err)
+		return
+	}
+	server.Created(c, t)
+}
+
+func (s *Service) tenderUpdate(c *gin.Context) {
+	id, err := server.IDParam(c, "id")
+	if err != nil {
+		server.Fail(c, err)
+		return
+	}
+	var in Input
+	if err := server.DecodeJSON(c.Request.Body, &in); err != nil {
+		server.Fail(c, err)
+		return
+	}
+	t, err := s.Update(c, server.Actor(c), id, in)
+	if err != nil {
+		server.Fail(c, err)
+		return
+	}
+	server.OK(c, t)
+}
+
+func (s *Service) tenderDelete(c *gin.Context) {
+	id, err := server.IDParam(c, "id")
+	if err != nil {
+		server.Fail(c, err)
+		return
+	}
+	if err := s.Delete(c, server.Actor(c), id); err != nil {
+		server.Fail(c, err)
+		return
+	}
+	server.OK(c, gin.H{"id": id, "deleted": true})
+}

@@ -140,7 +140,7 @@ func TestTenderPages(t *testing.T) {
 	// A duplicate code is a 409 shown beside the code.
 	w.PostForm("/tenders", url.Values{"code": {"AMEX"}, "name": {"Again"}, "type": {"CARD"}}).Expect(t, http.StatusConflict)
 
-	w.Get("/tenders/" + tender.ID.String() + "/edit").Expect(t, http.StatusOK)
+	w.Get("/tenders/"+tender.ID.String()+"/edit").Expect(t, http.StatusOK)
 	w.PostForm("/tenders/"+tender.ID.String(), url.Values{"code": {"AMEX"}, "name": {"American Express"}, "type": {"CARD"}, "isActive": {"false"}}).Expect(t, http.StatusSeeOther)
 	app.DB.Take(&tender, "id = ?", tender.ID)
 	if tender.Name != "American Express" || tender.IsActive {

@@ -8,9 +8,14 @@ import (
 	"backroom/app/audit"
 	"backroom/app/auth"
 	"backroom/app/catalog"
+	"backroom/app/customers"
+	"backroom/app/inventory"
 	"backroom/app/pricing"
 	"backroom/app/purchasing"
+	"backroom/app/registers"
+	"backroom/app/sales"
 	"backroom/app/server"
+	"backroom/app/tenders"
 	"backroom/app/transfers"
 	"backroom/models"
 )
@@ -35,6 +40,17 @@ var navigation = []server.Nav{
 		{Key: "pricing-store-prices", Label: "Store prices", Href: "/store-prices", Perms: []string{"store_prices.view"}},
 	}},
 	{Key: "transfers", Label: "Transfers", Href: "/transfers", Perms: []string{"transfers.view"}},
+	{Key: "inventory", Label: "Inventory", Href: "/inventory", Perms: []string{"inventory.view"}, Items: []server.Nav{
+		{Key: "inventory-stock", Label: "Stock", Href: "/inventory", Perms: []string{"inventory.view"}},
+		{Key: "inventory-counts", Label: "Stock counts", Href: "/inventory/counts", Perms: []string{"inventory.view"}},
+	}},
+	{Key: "sales", Label: "Sales", Href: "/sales", Perms: []string{"pos.sell", "registers.view", "customers.view", "sales_reps.view", "tenders.view"}, Items: []server.Nav{
+		{Key: "sales-sales", Label: "Sales", Href: "/sales", Perms: []string{"pos.sell"}},
+		{Key: "sales-registers", Label: "Registers", Href: "/registers", Perms: []string{"registers.view"}},
+		{Key: "sales-customers", Label: "Customers", Href: "/customers", Perms: []string{"customers.view"}},
+		{Key: "sales-reps", Label: "Sales reps", Href: "/sales-reps", Perms: []string{"sales_reps.view"}},
+		{Key: "sales-tenders", Label: "Tenders", Href: "/tenders", Perms: []string{"tenders.view"}},
+	}},
 	{Key: "admin", Label: "Admin", Perms: []string{"users.view", "roles.view", "stores.view"}, Items: []server.Nav{
 		{Key: "admin-users", Label: "Users", Href: "/admin/users", Perms: []string{"users.view"}},
 		{Key: "admin-roles", Label: "Roles", Href: "/admin/roles", Perms: []string{"roles.view"}},
@@ -44,22 +60,30 @@ var navigation = []server.Nav{
 
 // tileText describes each area on the dashboard.
 var tileText = map[string]string{
-	"catalogue":  "Products with barcodes, prices and suppliers; departments, tax rates and groups, units.",
-	"purchasing": "Purchase orders to suppliers: approval, sending, receiving in parts; suggested orders from reorder points.",
-	"pricing":    "Worksheets of price and product changes with approval, specials and store prices.",
-	"transfers":  "Stock sent between stores, received with differences settled at cost.",
-	"admin":      "Users and their role at each store, roles and permissions, and the chain's stores.",
+	"catalogue":    "Products with barcodes, prices and suppliers; departments, tax rates and groups, units.",
+	"integrations": "Connect the RMS, inventory system, catalogue service and webhook receivers; watch runs and errors.",
+	"purchasing":   "Purchase orders to suppliers: approval, sending, receiving in parts; suggested orders from reorder points.",
+	"pricing":      "Worksheets of price and product changes with approval, specials and store prices.",
+	"transfers":    "Stock sent between stores, received with differences settled at cost.",
+	"sales":        "Sales, refunds and voids with their receipts; register sessions with X and Z reports.",
+	"inventory":    "Stock per store with low-stock and negative levels, adjustments, movement history and stock counts.",
+	"admin":        "Users and their role at each store, roles and permissions, and the chain's stores.",
 }
 
 // mountAreas mounts every area's pages and API.
 func mountAreas(rt server.Routes, d Deps, authSvc *auth.Service) {
 	catalog.New(d.DB).Mount(rt)
 	admin.New(d.DB, d.Config.Key("pin")).Mount(rt)
+	sales.New(d.DB).Mount(rt)
+	registers.New(d.DB).Mount(rt)
 	purchasing.New(d.DB).Mount(rt)
 	pricing.New(d.DB).Mount(rt)
 	transfers.New(d.DB).Mount(rt)
 	approvals.New(d.DB).Mount(rt)
 	audit.New(d.DB).Mount(rt)
+	inventory.NewService(d.DB).Mount(rt)
+	tenders.New(d.DB).Mount(rt)
+	customers.New(d.DB).Mount(rt)
 }
 
 // badgesFor counts what waits for the signed-in person in the sidebar (per app, so each test app

@@ -95,7 +95,7 @@ func (b *Browser) saveFailure() {
 	name := regexp.MustCompile(`[^A-Za-z0-9_.-]+`).ReplaceAllString(b.t.Name(), "_")
 	ctx, cancel := context.WithTimeout(b.ctx, 10*time.Second)
 	defer cancel()
-	if png, err := chromedp.Run(ctx, chromedp.FullScreenshot(90)); err == nil {
+	if png, err := chromedp.Run(ctx, chromedp.FullScreenshot(100)); err == nil {
 		path := filepath.Join(dir, name+".png")
 		if os.WriteFile(path, png, 0o644) == nil {
 			b.t.Logf("screenshot: %s", path)
@@ -154,9 +154,13 @@ func (b *Browser) WaitGone(sel string) {
 	b.step("wait for "+sel+" to go away", chromedp.WaitNotPresent(chromedp.CSS(sel)))
 }
 
-// Click clicks the (visible) element of the CSS selector.
+// Click clicks the (visible) element of the CSS selector. The element is scrolled to the
+// middle of the window first: scrolled just into view it would sit under the sticky top bar,
+// which would take the click.
 func (b *Browser) Click(sel string) {
 	b.t.Helper()
+	b.WaitVisible(sel)
+	b.eval("scroll to "+sel, fmt.Sprintf(`(() => { document.querySelector(%s).scrollIntoView({block: "center", inline: "center"}); return true })()`, jsString(sel)))
 	b.step("click "+sel, chromedp.Click(chromedp.CSS(sel), chromedp.NodeVisible))
 }
 

@@ -171,6 +171,9 @@ func (s *Service) create(ctx context.Context, tx *gorm.DB, actor models.Actor, i
 		return nil, err
 	}
 	sale.Items, sale.Payments = p.items, p.payments
+	if err := runRecorded(ctx, tx, &sale); err != nil {
+		return nil, err
+	}
 	return &sale, nil
 }
 

@@ -5,6 +5,7 @@ import (
 	"net/url"
 	"reflect"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/google/uuid"
@@ -287,5 +288,32 @@ func TestRegisterPagesAndWebClose(t *testing.T) {
 	home := c.Get("/").Expect(t, http.StatusOK).String()
 	if !strings.Contains(home, `href="/sales"`) {
 		t.Fatal("cashier's sidebar lacks Sales")
+	}
+}
+
+// TestParallelCloses: ten closes of one session give one Z number and nine 409s.
+func TestParallelCloses(t *testing.T) {
+	f := salestest.New(t)
+	sess := open(t, f, f.Admin, f.Store, "T01", 100)
+	codes := make(chan int, 10)
+	var wg sync.WaitGroup
+	for i := 0; i < 10; i++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			codes <- f.Do("PUT", "/api/v1/registers/"+sess.ID.String()+"/close", map[string]any{"countedCash": 100}, f.Admin).Code
+		}()
+	}
+	wg.Wait()
+	close(codes)
+	got := map[int]int{}
+	for c := range codes {
+		got[c]++
+	}
+	if got[http.StatusOK] != 1 || got[http.StatusConflict] != 9 {
+		t.Fatalf("close answers = %v", got)
+	}
+	if n := f.Count("register_counters", "last_z = 1"); n != 1 {
+		t.Fatal("refused closes took Z numbers")
 	}
 }

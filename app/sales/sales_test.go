@@ -5,7 +5,9 @@ import (
 	"encoding/json"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/google/uuid"
@@ -437,5 +439,58 @@ func TestSaleJoinsOpenRegister(t *testing.T) {
 	raw, _ := json.Marshal(in)
 	if !strings.Contains(string(raw), sess.ID.String()) {
 		t.Fatal("answer lacks the session")
+	}
+}
+
+// TestParallelRefundsAndVoids: the original sale's row lock serialises refunds, so ten
+// parallel one-unit refunds of a three-unit sale give back exactly three; ten parallel voids of
+// one sale void it once.
+func TestParallelRefundsAndVoids(t *testing.T) {
+	f := salestest.New(t)
+	start := f.Stock(f.Store, f.Coffee)
+	orig := f.Sell(f.Admin, f.Body(f.Store, "R-1", "", []salestest.Line{{Product: f.Coffee, Quantity: 3000}}))
+	codes := make(chan int, 10)
+	var wg sync.WaitGroup
+	for i := 0; i < 10; i++ {
+		wg.Add(1)
+		go func(i int) {
+			defer wg.Done()
+			res := f.Refund(f.Admin, f.Store, orig.ID, "RF-"+strconv.Itoa(i), "", []salestest.Line{{Product: f.Coffee, Quantity: 1000}})
+			codes <- res.Code
+		}(i)
+	}
+	wg.Wait()
+	close(codes)
+	got := map[int]int{}
+	for c := range codes {
+		got[c]++
+	}
+	if got[http.StatusCreated] != 3 || got[http.StatusUnprocessableEntity] != 7 {
+		t.Fatalf("refund answers = %v", got)
+	}
+	if s := f.Stock(f.Store, f.Coffee); s != start {
+		t.Fatalf("stock = %d, want %d", s, start)
+	}
+
+	sale := f.Sell(f.Admin, f.Body(f.Store, "R-2", "", []salestest.Line{{Product: f.Coffee, Quantity: 1000}}))
+	codes = make(chan int, 10)
+	for i := 0; i < 10; i++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			codes <- f.Do("PUT", "/api/v1/sales/"+sale.ID.String()+"/void", map[string]string{"reason": "race"}, f.Admin).Code
+		}()
+	}
+	wg.Wait()
+	close(codes)
+	got = map[int]int{}
+	for c := range codes {
+		got[c]++
+	}
+	if got[http.StatusOK] != 1 || got[http.StatusConflict] != 9 {
+		t.Fatalf("void answers = %v", got)
+	}
+	if s := f.Stock(f.Store, f.Coffee); s != start {
+		t.Fatalf("stock after voids = %d, want %d", s, start)
 	}
 }

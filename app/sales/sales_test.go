@@ -494,3 +494,26 @@ func TestParallelRefundsAndVoids(t *testing.T) {
 		t.Fatalf("stock after voids = %d, want %d", s, start)
 	}
 }
+
+func TestReceiptShowsCustomer(t *testing.T) {
+	f := salestest.New(t)
+	cust := uuid.New()
+	if err := f.DB.Exec(`INSERT INTO customers (id, code, first_name, last_name, tax_id) VALUES (?, 'CUST-00042', 'Ann', 'Smith', 'TX-9')`, cust).Error; err != nil {
+		t.Fatal(err)
+	}
+	b := seedBody(f, "R-C1")
+	b["customerId"] = cust
+	s := f.Sell(f.Admin, b)
+	var r sales.Receipt
+	f.Do("POST", "/api/v1/sales/print", map[string]any{"saleId": s.ID}, f.Admin).Expect(t, http.StatusOK).Data(t, &r)
+	if r.Customer == nil || r.Customer.Name != "Ann Smith" || r.Customer.Code != "CUST-00042" || r.Customer.TaxID != "TX-9" {
+		t.Fatalf("receipt customer = %+v", r.Customer)
+	}
+	page := f.SignIn("admin", "1234").Get("/sales/"+s.ID.String()+"/receipt").Expect(t, http.StatusOK).String()
+	if !strings.Contains(page, "Ann Smith") || !strings.Contains(page, "TX-9") {
+		t.Fatal("receipt page lacks the customer")
+	}
+	b = seedBody(f, "R-C2")
+	b["customerId"] = "not-an-id"
+	f.Do("POST", "/api/v1/sales", b, f.Admin).Expect(t, http.StatusUnprocessableEntity)
+}

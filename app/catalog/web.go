@@ -324,6 +324,15 @@ func productInputOf(form views.Form, base ProductInput) (ProductInput, *models.E
 	return in, e
 }
 
+// withProductChecks adds the service's own findings about in (required fields, barcode,
+// unknown ids) to the form's parse errors e, so the person sees every problem at once.
+func (s *Service) withProductChecks(ctx context.Context, e *models.Error, in ProductInput) error {
+	if err := merge(e, s.applyProduct(s.db.WithContext(ctx), in, &models.Product{})); err != nil {
+		return err
+	}
+	return e.Err()
+}
+
 func (s *Service) productsNew(c *gin.Context) {
 	form := productFormOf(ProductInput{})
 	form.Values["sellPrice"], form.Values["costPrice"] = "", ""
@@ -347,8 +356,8 @@ func (s *Service) productsCreate(c *gin.Context) {
 	err := e.Err()
 	if err == nil {
 		p, err = s.CreateProduct(ctx, server.Actor(c), in)
-	} else if merge(e, models.Validate(in)) == nil {
-		err = e.Err()
+	} else {
+		err = s.withProductChecks(ctx, e, in)
 	}
 	if err != nil {
 		d, ferr := s.productForm(ctx, uuid.Nil, "", form)
@@ -454,8 +463,8 @@ func (s *Service) productsUpdate(c *gin.Context) {
 	in, e := productInputOf(form, cur)
 	if err = e.Err(); err == nil {
 		_, err = s.UpdateProduct(ctx, server.Actor(c), id, in)
-	} else if merge(e, models.Validate(in)) == nil {
-		err = e.Err()
+	} else {
+		err = s.withProductChecks(ctx, e, in)
 	}
 	if err != nil {
 		d, ferr := s.productForm(ctx, id, cur.SKU, form)

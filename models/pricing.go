@@ -28,7 +28,7 @@ type Special struct {
 	StartDate    LocalDate      `json:"startDate"`
 	EndDate      LocalDate      `json:"endDate"`
 	Description  string         `json:"description"`
-	StoreIDs     pq.StringArray `gorm:"type:uuid[]" json:"storeIds"`
+	StoreIDs     pq.StringArray `gorm:"type:uuid[];default:'{}'" json:"storeIds"`
 	IsActive     bool           `json:"isActive"`
 	CreatedBy    *uuid.UUID     `gorm:"type:uuid" json:"createdBy"`
 	CreatedAt    time.Time      `json:"createdAt"`

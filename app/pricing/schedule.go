@@ -94,8 +94,9 @@ func ApplyDue(ctx context.Context, db *gorm.DB, now time.Time) (int, error) {
 	return applied, errors.Join(errs...)
 }
 
-// StartScheduler runs ApplyDue every interval until ctx ends. It is a stop-gap until background
-// jobs exist: then this becomes a periodic job and this goroutine goes away.
+// StartScheduler runs ApplyDue every interval until ctx ends, in a goroutine. The app runs
+// ApplyDue as a River periodic job (RegisterJobs); this is for a process without the job runner
+// (a tool or a test). Running both is harmless: each worksheet applies once.
 func StartScheduler(ctx context.Context, db *gorm.DB, interval time.Duration) {
 	if interval <= 0 {
 		interval = time.Minute

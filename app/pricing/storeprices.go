@@ -64,6 +64,8 @@ func (s *Service) UpsertStorePrice(ctx context.Context, actor models.Actor, in S
 		if err != nil {
 			return err
 		}
+		// On conflict the row keeps its id: read it back by its natural key.
+		out = models.StorePrice{}
 		if err := tx.Take(&out, "store_id = ? AND product_id = ?", in.StoreID, in.ProductID).Error; err != nil {
 			return err
 		}

@@ -13,9 +13,6 @@ import (
 	"backroom/app/auth"
 	"backroom/app/config"
 	"backroom/app/integrations"
-	"backroom/app/integrations/codemax"
-	"backroom/app/integrations/mipos"
-	"backroom/app/integrations/webhook"
 	"backroom/app/jobs"
 	"backroom/app/pricing"
 	"backroom/app/server"
@@ -36,7 +33,6 @@ type App struct {
 	Auth         *auth.Service
 	Jobs         *jobs.Registry
 	Integrations *integrations.Service
-	Webhooks     *webhook.Service
 }
 
 // New wires every area onto one engine.
@@ -63,7 +59,6 @@ func New(d Deps) (*App, error) {
 	authSvc.MountWeb(rt.PublicWeb, rt.Web)
 	rt.Web.GET("/", dashboard)
 	reg := jobs.NewRegistry()
-	integrations.Register(codemax.New(codemax.Options{}))
 	integ, err := integrations.New(d.DB, cfg.Key("secrets"), cfg.PublicURL)
 	if err != nil {
 		return nil, err
@@ -71,12 +66,8 @@ func New(d Deps) (*App, error) {
 	integ.RegisterJobs(reg)
 	pricing.RegisterJobs(reg, d.DB)
 	integ.Mount(rt)
-	mipos.New(d.DB, integ).Wire(reg, rt)
-	webhooks := webhook.New(d.DB, integ, cfg.Key("receipt-links"), cfg.PublicURL)
-	webhooks.RegisterJobs(reg) // the delivery worker, and the sale hook that queues deliveries
-	webhooks.Mount(rt)
 	mountAreas(rt, d, authSvc)
-	return &App{Handler: r, Auth: authSvc, Jobs: reg, Integrations: integ, Webhooks: webhooks}, nil
+	return &App{Handler: r, Auth: authSvc, Jobs: reg, Integrations: integ}, nil
 }
 
 func dashboard(c *gin.Context) {

@@ -13,6 +13,7 @@ import (
 	"backroom/app/auth"
 	"backroom/app/config"
 	"backroom/app/integrations"
+	"backroom/app/integrations/webhook"
 	"backroom/app/jobs"
 	"backroom/app/pricing"
 	"backroom/app/server"
@@ -33,6 +34,7 @@ type App struct {
 	Auth         *auth.Service
 	Jobs         *jobs.Registry
 	Integrations *integrations.Service
+	Webhooks     *webhook.Service
 }
 
 // New wires every area onto one engine.
@@ -66,8 +68,11 @@ func New(d Deps) (*App, error) {
 	integ.RegisterJobs(reg)
 	pricing.RegisterJobs(reg, d.DB)
 	integ.Mount(rt)
+	webhooks := webhook.New(d.DB, integ, cfg.Key("receipt-links"), cfg.PublicURL)
+	webhooks.RegisterJobs(reg) // the delivery worker, and the sale hook that queues deliveries
+	webhooks.Mount(rt)
 	mountAreas(rt, d, authSvc)
-	return &App{Handler: r, Auth: authSvc, Jobs: reg, Integrations: integ}, nil
+	return &App{Handler: r, Auth: authSvc, Jobs: reg, Integrations: integ, Webhooks: webhooks}, nil
 }
 
 func dashboard(c *gin.Context) {

@@ -184,7 +184,7 @@ func TestOtherCatalogueForms(t *testing.T) {
 	mustContain(t, cyc, "sub-departments")
 	// Refused delete lands as a flash on the list.
 	web.PostForm("/departments/"+garden.ID.String()+"/delete", url.Values{}).Expect(t, http.StatusSeeOther)
-	mustContain(t, web.Get("/departments").Expect(t, http.StatusOK), "has 1 sub-department")
+	mustContain(t, web.Get("/departments").Expect(t, http.StatusOK), "has 1 sub-department", `style="padding-left: 3rem;"`, "Garden › Seeds")
 
 	web.PostForm("/taxes", url.Values{"name": {"Garden Levy"}, "rate": {"2.5"}, "isCompound": {"false"}, "isActive": {"true"}}).Expect(t, http.StatusSeeOther)
 	if app.Count("tax_rates", "name = 'Garden Levy' AND rate = 250") != 1 {

@@ -216,8 +216,8 @@ func (s *Service) Counts(ctx context.Context, actor models.Actor, f CountFilter,
 	return rows, total, nil
 }
 
-// LineFilter narrows the lines shown of a count: Show is "" (all), "uncounted", "counted" or
-// "variances"; Search matches name, SKU or barcode.
+// LineFilter narrows the lines shown of a count: Show is "" (all), "uncounted", "counted",
+// "variances" or "none" (the summary only); Search matches name, SKU or barcode.
 type LineFilter struct {
 	Show   string
 	Search string
@@ -243,7 +243,8 @@ func (s *Service) Count(ctx context.Context, actor models.Actor, id uuid.UUID, f
 	for _, l := range lines {
 		d.Summary.add(l)
 		switch {
-		case f.Show == "uncounted" && l.Counted != nil,
+		case f.Show == "none", // summary only
+			f.Show == "uncounted" && l.Counted != nil,
 			f.Show == "counted" && l.Counted == nil,
 			f.Show == "variances" && (l.Variance == nil || *l.Variance == 0):
 			continue
@@ -418,17 +419,15 @@ func resolveEntries(tx *gorm.DB, c models.StockCount, entries []CountEntry) ([]u
 			}
 			pid = id
 		case code != "":
-			var found []uuid.UUID
-			err := tx.Raw(`SELECT p.id FROM products p WHERE p.deleted_at IS NULL AND (p.barcode = ? OR lower(p.sku) = lower(?))
-				ORDER BY (p.barcode = ?) DESC LIMIT 1`, code, code, code).Scan(&found).Error
+			p, err := productByCode(tx, code)
 			if err != nil {
 				return nil, err
 			}
-			if len(found) == 0 {
+			if p == nil {
 				e.Add(field+".barcode", "no product has barcode or SKU "+code)
 				continue
 			}
-			pid = found[0]
+			pid = p.ID
 		default:
 			e.Add(field+".productId", "give a productId or a barcode")
 			continue

@@ -10,6 +10,7 @@ import (
 
 	"github.com/google/uuid"
 	"gorm.io/gorm"
+	"gorm.io/gorm/clause"
 
 	"backroom/models"
 )
@@ -151,6 +152,20 @@ func product(tx *gorm.DB, id uuid.UUID, field string) (models.Product, error) {
 		return p, models.FieldError(field, "is not a known product")
 	}
 	return p, err
+}
+
+// productByCode finds a live product whose barcode or SKU (any case) is code, preferring a
+// barcode match; nil when there is none.
+func productByCode(tx *gorm.DB, code string) (*models.Product, error) {
+	code = strings.TrimSpace(code)
+	var found []models.Product
+	err := tx.Where("deleted_at IS NULL AND (barcode = ? OR lower(sku) = lower(?))", code, code).
+		Order(clause.OrderBy{Expression: clause.Expr{SQL: "(barcode = ?) DESC", Vars: []any{code}}}).
+		Limit(1).Find(&found).Error
+	if err != nil || len(found) == 0 {
+		return nil, err
+	}
+	return &found[0], nil
 }
 
 // store loads a store, or a 422 naming field when there is none.

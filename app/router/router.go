@@ -13,6 +13,7 @@ import (
 	"backroom/app/auth"
 	"backroom/app/config"
 	"backroom/app/integrations"
+	"backroom/app/integrations/codemax"
 	"backroom/app/integrations/webhook"
 	"backroom/app/jobs"
 	"backroom/app/pricing"
@@ -61,6 +62,7 @@ func New(d Deps) (*App, error) {
 	authSvc.MountWeb(rt.PublicWeb, rt.Web)
 	rt.Web.GET("/", dashboard)
 	reg := jobs.NewRegistry()
+	integrations.Register(codemax.New(codemax.Options{}))
 	integ, err := integrations.New(d.DB, cfg.Key("secrets"), cfg.PublicURL)
 	if err != nil {
 		return nil, err

@@ -22,16 +22,20 @@ func (a *App) level(t *testing.T, storeID, productID string) int64 {
 	return q
 }
 
-// stockedProduct creates a product through the API and receives stock of it at a store
-// through an adjustment, as HQ would before the shop sells it.
-func (a *App) stockedProduct(t *testing.T, token, storeID, sku, name string, price, quantity int64) string {
+// stockedProduct creates a product through the API (with any extra fields) and receives stock
+// of it at a store through an adjustment, as HQ would before the shop sells it.
+func (a *App) stockedProduct(t *testing.T, token, storeID, sku, name string, price, quantity int64, extra ...map[string]any) string {
 	t.Helper()
 	var p struct {
 		ID string `json:"id"`
 	}
-	a.MustAPI(t, http.StatusCreated, "POST", "/api/v1/products", map[string]any{
-		"sku": sku, "name": name, "sellPrice": price, "costPrice": price / 2, "trackStock": true,
-	}, token, &p)
+	body := map[string]any{"sku": sku, "name": name, "sellPrice": price, "costPrice": price / 2, "trackStock": true}
+	for _, e := range extra {
+		for k, v := range e {
+			body[k] = v
+		}
+	}
+	a.MustAPI(t, http.StatusCreated, "POST", "/api/v1/products", body, token, &p)
 	a.MustAPI(t, http.StatusCreated, "POST", "/api/v1/inventory/adjustments", map[string]any{
 		"storeId": storeID, "productId": p.ID, "quantity": quantity, "reason": "Received",
 	}, token, nil)

@@ -25,10 +25,19 @@ type Sectioner interface {
 // ListSection adds a section under the integration list (API keys, for example).
 type ListSection func(c *gin.Context) (templ.Component, error)
 
-var listSections []ListSection
+var (
+	listSections     = map[string]ListSection{}
+	listSectionOrder []string
+)
 
-// AddListSection registers a section for the sync-settings page (at start-up).
-func AddListSection(f ListSection) { listSections = append(listSections, f) }
+// AddListSection registers (or replaces) a named section of the sync-settings page at start-up;
+// building the app again replaces rather than repeats it.
+func AddListSection(name string, f ListSection) {
+	if _, ok := listSections[name]; !ok {
+		listSectionOrder = append(listSectionOrder, name)
+	}
+	listSections[name] = f
+}
 
 const navKey = "integrations"
 
@@ -70,8 +79,8 @@ func (s *Service) webList(c *gin.Context) {
 	for _, k := range Connectors() {
 		p.Kinds = append(p.Kinds, views.KindChoice{Kind: k.Kind(), Label: k.Label(), Help: firstSentence(k.Help())})
 	}
-	for _, section := range listSections {
-		comp, err := section(c)
+	for _, name := range listSectionOrder {
+		comp, err := listSections[name](c)
 		if err != nil {
 			server.Fail(c, err)
 			return

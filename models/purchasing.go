@@ -1,9 +1,12 @@
 package models
 
 import (
+	"context"
+	"errors"
 	"time"
 
 	"github.com/google/uuid"
+	"gorm.io/gorm"
 )
 
 // Purchase order statuses, in the order a PO normally moves through them.
@@ -66,4 +69,17 @@ type PurchaseOrderReceipt struct {
 	UnitCost        int64      `json:"unitCost"`
 	UserID          *uuid.UUID `gorm:"type:uuid" json:"userId"`
 	CreatedAt       time.Time  `json:"createdAt"`
+}
+
+// ProductByCode finds a live product by SKU or, failing that, by barcode: what a person types or
+// scans into a line of a purchase order, worksheet or transfer.
+func ProductByCode(ctx context.Context, db *gorm.DB, code string) (Product, error) {
+	p, err := ProductBySKU(ctx, db, code)
+	if err == nil && p.DeletedAt == nil {
+		return p, nil
+	}
+	if err != nil && !errors.Is(err, ErrNotFound) {
+		return p, err
+	}
+	return ProductByBarcode(ctx, db, code)
 }

@@ -1,9 +1,11 @@
 package models
 
 import (
+	"context"
 	"time"
 
 	"github.com/google/uuid"
+	"gorm.io/gorm"
 )
 
 // Transfer statuses.
@@ -52,4 +54,13 @@ type TransferItem struct {
 	DifferenceValue  int64     `json:"differenceValue"`
 	CreatedAt        time.Time `json:"createdAt"`
 	Product          *Product  `gorm:"foreignKey:ProductID" json:"product,omitempty"`
+}
+
+// StoresFor lists the active stores where a holds perm (every active store for an HQ-wide
+// grant), by code: the choices of a store picker.
+func StoresFor(ctx context.Context, db *gorm.DB, a Actor, perm string) ([]Store, error) {
+	var out []Store
+	q := a.ScopeQuery(db.WithContext(ctx).Where("is_active"), perm, "id")
+	err := q.Order("code").Limit(1000).Find(&out).Error
+	return out, err
 }

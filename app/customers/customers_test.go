@@ -31,27 +31,29 @@ func TestCustomerCodesAndSearch(t *testing.T) {
 	ann := createCustomer(t, app, token, map[string]any{"firstName": "Ann", "lastName": "Smith", "phone": "(555) 010-7788", "email": "ann@example.com", "taxId": "TX-1"})
 	bob := createCustomer(t, app, token, map[string]any{"firstName": "Bob", "lastName": "Smithers", "phone": "555 222 3333"})
 	own := createCustomer(t, app, token, map[string]any{"code": "vip-7", "firstName": "Vera", "lastName": "Ip"})
-	if ann.Code != "CUST-00001" || bob.Code != "CUST-00002" || own.Code != "VIP-7" {
+	// The demo has CUST-00001…00005; generated codes continue after them.
+	if ann.Code != "CUST-00006" || bob.Code != "CUST-00007" || own.Code != "VIP-7" {
 		t.Fatalf("codes = %s, %s, %s", ann.Code, bob.Code, own.Code)
 	}
 	// A hand-typed code that the sequence would produce next is skipped, not duplicated.
-	createCustomer(t, app, token, map[string]any{"code": "CUST-00003", "firstName": "Hand", "lastName": "Typed"})
+	createCustomer(t, app, token, map[string]any{"code": "CUST-00008", "firstName": "Hand", "lastName": "Typed"})
 	next := createCustomer(t, app, token, map[string]any{"firstName": "Next", "lastName": "One"})
-	if next.Code != "CUST-00004" {
-		t.Fatalf("next generated code = %s, want CUST-00004", next.Code)
+	if next.Code != "CUST-00009" {
+		t.Fatalf("next generated code = %s, want CUST-00009", next.Code)
 	}
 
 	tests := []struct {
 		term string
 		want []string
 	}{
-		{"smith", []string{"CUST-00001", "CUST-00002"}},
-		{"ann smi", []string{"CUST-00001"}},
-		{"MITHERS", []string{"CUST-00002"}},
-		{"cust-00002", []string{"CUST-00002"}},
+		{"smith", []string{"CUST-00006", "CUST-00007"}},
+		{"ann smi", []string{"CUST-00006"}},
+		{"MITHERS", []string{"CUST-00007"}},
+		{"cust-00007", []string{"CUST-00007"}},
 		{"VIP-7", []string{"VIP-7"}},
-		{"555-010-7788", []string{"CUST-00001"}},
-		{"2223333", []string{"CUST-00002"}},
+		{"555-010-7788", []string{"CUST-00006"}},
+		{"2223333", []string{"CUST-00007"}},
+		{"555-0177", []string{"CUST-00002"}}, // a demo customer, by phone
 		{"nobody", nil},
 	}
 	for _, tt := range tests {
@@ -147,8 +149,10 @@ func TestSalesReps(t *testing.T) {
 	}
 	var active []models.SalesRep
 	app.Do("GET", "/api/v1/sales-reps?active=true", nil, token).Expect(t, http.StatusOK).Data(t, &active)
-	if len(active) != 0 {
-		t.Fatalf("inactive rep listed as active")
+	for _, r := range active {
+		if r.ID == rep.ID {
+			t.Fatalf("inactive rep listed as active")
+		}
 	}
 	app.Do("PATCH", "/api/v1/sales-reps/"+rep.ID.String()+"/toggle-active", nil, token).Expect(t, http.StatusOK).Data(t, &toggled)
 	if !toggled.IsActive {
@@ -190,7 +194,7 @@ func TestCustomerAndRepPages(t *testing.T) {
 	w.Get("/customers/new").Expect(t, http.StatusOK)
 	w.PostForm("/customers", url.Values{"firstName": {"Dana"}, "lastName": {"Page"}, "phone": {"555-0199"}}).Expect(t, http.StatusSeeOther)
 	var c models.Customer
-	if err := app.DB.Take(&c, "last_name = ?", "Page").Error; err != nil || c.Code != "CUST-00001" || !c.IsActive {
+	if err := app.DB.Take(&c, "last_name = ?", "Page").Error; err != nil || c.Code != "CUST-00006" || !c.IsActive {
 		t.Fatalf("customer from form = %+v, %v", c, err)
 	}
 	res := w.PostForm("/customers", url.Values{"firstName": {"NoLast"}}).Expect(t, http.StatusUnprocessableEntity)
@@ -198,7 +202,7 @@ func TestCustomerAndRepPages(t *testing.T) {
 		t.Fatal("422 page lacks the lastName error")
 	}
 	res = w.HTMX("GET", "/customers?search=dana", nil).Expect(t, http.StatusOK)
-	if !strings.Contains(res.String(), "CUST-00001") || strings.Contains(res.String(), "<html") {
+	if !strings.Contains(res.String(), "CUST-00006") || strings.Contains(res.String(), "<html") {
 		t.Fatalf("htmx search is not the table fragment")
 	}
 	w.Get("/customers/" + c.ID.String() + "/edit").Expect(t, http.StatusOK)

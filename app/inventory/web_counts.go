@@ -234,10 +234,15 @@ func (s *Service) countLinesSubmit(c *gin.Context) {
 		server.Fail(c, models.BadRequest("malformed form"))
 		return
 	}
+	// htmx posts the whole form when one cell changes; only that cell is meant.
+	only := ""
+	if server.IsHTMX(c) && strings.HasPrefix(c.GetHeader("HX-Trigger-Name"), "counted.") {
+		only = c.GetHeader("HX-Trigger-Name")
+	}
 	var entries []CountEntry
 	for key, vals := range c.Request.PostForm {
 		pid, ok := strings.CutPrefix(key, "counted.")
-		if !ok || len(vals) == 0 || strings.TrimSpace(vals[len(vals)-1]) == "" {
+		if !ok || (only != "" && key != only) || len(vals) == 0 || strings.TrimSpace(vals[len(vals)-1]) == "" {
 			continue
 		}
 		q, err := money.ParseQty(vals[len(vals)-1])

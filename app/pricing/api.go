@@ -34,7 +34,9 @@ func (s *Service) Mount(rt server.Routes) {
 	ws.GET("/:id", server.Require(PermWSView), s.apiWorksheet)
 	ws.POST("", server.Require(PermWSCreate), s.apiCreateWorksheet)
 	ws.PUT("/:id", server.Require(PermWSCreate), s.apiUpdateWorksheet)
+	ws.POST("/:id/items", server.Require(PermWSCreate), s.apiAddWorksheetItem)
 	ws.PUT("/:id/items/:itemId", server.Require(PermWSCreate), s.apiUpdateWorksheetItem)
+	ws.DELETE("/:id/items/:itemId", server.Require(PermWSCreate), s.apiRemoveWorksheetItem)
 	ws.DELETE("/:id", server.Require(PermWSDelete), s.apiDeleteWorksheet)
 	ws.PATCH("/:id/submit", server.Require(PermWSSubmit), s.apiWSTransition(s.SubmitWorksheet))
 	ws.PATCH("/:id/approve", server.Require(PermWSApprove), s.apiWSTransition(s.ApproveWorksheet))
@@ -361,5 +363,31 @@ func (s *Service) apiPriceHistory(c *gin.Context) {
 	}
 	handle(c, false, func(ctx context.Context, a models.Actor) ([]models.ProductChange, error) {
 		return s.PriceHistory(ctx, *pid, 200)
+	})
+}
+
+func (s *Service) apiAddWorksheetItem(c *gin.Context) {
+	withID(c, func(id uuid.UUID) {
+		var in WorksheetItemInput
+		if err := server.BindJSON(c, &in); err != nil {
+			server.Fail(c, err)
+			return
+		}
+		handle(c, true, func(ctx context.Context, a models.Actor) (models.WorksheetItem, error) {
+			return s.AddWorksheetItem(ctx, a, id, in)
+		})
+	})
+}
+
+func (s *Service) apiRemoveWorksheetItem(c *gin.Context) {
+	withID(c, func(id uuid.UUID) {
+		itemID, err := server.IDParam(c, "itemId")
+		if err != nil {
+			server.Fail(c, err)
+			return
+		}
+		handle(c, false, func(ctx context.Context, a models.Actor) (gin.H, error) {
+			return gin.H{"id": itemID}, s.RemoveWorksheetItem(ctx, a, id, itemID)
+		})
 	})
 }

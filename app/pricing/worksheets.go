@@ -844,3 +844,96 @@ func (s *Service) PriceHistory(ctx context.Context, productID uuid.UUID, limit i
 	err := s.db.WithContext(ctx).Where("product_id = ?", productID).Order("created_at DESC, id DESC").Limit(limit).Find(&out).Error
 	return out, err
 }
+
+// AddWorksheetItem appends a line to a draft.
+func (s *Service) AddWorksheetItem(ctx context.Context, actor models.Actor, id uuid.UUID, in WorksheetItemInput) (models.WorksheetItem, error) {
+	var out models.WorksheetItem
+	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		w, err := s.loadWorksheet(ctx, tx, actor, id, PermWSCreate)
+		if err != nil {
+			return err
+		}
+		if err := lockWS(ctx, tx, id, "edited", models.WSDraft); err != nil {
+			return err
+		}
+		errs := models.Invalid()
+		it, err := toItem(ctx, tx, w.Type, len(w.StoreIDs) == 0, in, "item", errs)
+		if err != nil {
+			return err
+		}
+		for _, cur := range w.Items {
+			if it.ProductID != nil && cur.ProductID != nil && *cur.ProductID == *it.ProductID {
+				errs.Add("item.productId", "product is already on this worksheet")
+			}
+		}
+		if err := errs.Err(); err != nil {
+			return err
+		}
+		it.WorksheetID, it.Position = id, len(w.Items)
+		if n := len(w.Items); n > 0 {
+			it.Position = w.Items[n-1].Position + 1
+		}
+		if err := tx.Omit("Product").Create(&it).Error; err != nil {
+			return err
+		}
+		out = it
+		return models.Audit(ctx, tx, actor, "add_item", wsEntity, id, nil, it)
+	})
+	return out, err
+}
+
+// RemoveWorksheetItem deletes a line of a draft.
+func (s *Service) RemoveWorksheetItem(ctx context.Context, actor models.Actor, id, itemID uuid.UUID) error {
+	return s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		if _, err := s.loadWorksheet(ctx, tx, actor, id, PermWSCreate); err != nil {
+			return err
+		}
+		if err := lockWS(ctx, tx, id, "edited", models.WSDraft); err != nil {
+			return err
+		}
+		var it models.WorksheetItem
+		if err := tx.Take(&it, "id = ? AND worksheet_id = ?", itemID, id).Error; err != nil {
+			return models.NotFoundIf(err, "worksheet line")
+		}
+		if err := tx.Delete(&it).Error; err != nil {
+			return err
+		}
+		return models.Audit(ctx, tx, actor, "remove_item", wsEntity, id, it, nil)
+	})
+}
+
+// FillSellPrices sets newSellPrice on the draft's lines in order, one price per line (a column
+// pasted from a spreadsheet); all or nothing.
+func (s *Service) FillSellPrices(ctx context.Context, actor models.Actor, id uuid.UUID, prices []int64) (models.Worksheet, error) {
+	var out models.Worksheet
+	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		w, err := s.loadWorksheet(ctx, tx, actor, id, PermWSCreate)
+		if err != nil {
+			return err
+		}
+		if err := lockWS(ctx, tx, id, "edited", models.WSDraft); err != nil {
+			return err
+		}
+		if w.Type != models.WSPriceChange && w.Type != models.WSNewProduct {
+			return models.FieldError("prices", "only price change and new product worksheets have selling prices")
+		}
+		if len(prices) > len(w.Items) {
+			return models.FieldError("prices", fmt.Sprintf("%d prices for %d lines: paste at most one price per line", len(prices), len(w.Items)))
+		}
+		for i, p := range prices {
+			if p < 0 {
+				return models.FieldError("prices", fmt.Sprintf("line %d: a price cannot be negative", i+1))
+			}
+			if err := tx.Model(&models.WorksheetItem{}).Where("id = ?", w.Items[i].ID).
+				Updates(map[string]any{"new_sell_price": p, "updated_at": time.Now().UTC()}).Error; err != nil {
+				return err
+			}
+		}
+		if err := models.Audit(ctx, tx, actor, "fill_prices", wsEntity, id, nil, map[string]any{"prices": prices}); err != nil {
+			return err
+		}
+		out, err = s.loadWorksheet(ctx, tx, models.System, id, PermWSView)
+		return err
+	})
+	return out, err
+}

@@ -27,6 +27,7 @@ func (s *Service) Mount(rt server.Routes) {
 	g.PATCH("/:id/approve", server.Require(PermApprove), s.apiTransition(s.Approve))
 	g.PATCH("/:id/send", server.Require(PermEdit), s.apiTransition(s.Send))
 	g.PATCH("/:id/cancel", server.Require(PermEdit), s.apiTransition(s.Cancel))
+	g.PATCH("/:id/reject", server.Require(PermApprove), s.apiReject)
 	g.PATCH("/:id/receive", server.Require(PermReceive), s.apiReceive)
 	g.POST("/:id/items", server.Require(PermEdit), s.apiAddItem)
 	g.PUT("/:id/items/:itemId", server.Require(PermEdit), s.apiUpdateItem)
@@ -249,6 +250,27 @@ func (s *Service) apiRemoveItem(c *gin.Context) {
 		return
 	}
 	d, err := s.RemoveItem(c.Request.Context(), server.Actor(c), id, itemID)
+	if err != nil {
+		server.Fail(c, err)
+		return
+	}
+	server.OK(c, d)
+}
+
+func (s *Service) apiReject(c *gin.Context) {
+	id, err := server.IDParam(c, "id")
+	if err != nil {
+		server.Fail(c, err)
+		return
+	}
+	var in struct {
+		Reason string `json:"reason"`
+	}
+	if err := server.BindJSON(c, &in); err != nil {
+		server.Fail(c, err)
+		return
+	}
+	d, err := s.Reject(c.Request.Context(), server.Actor(c), id, in.Reason)
 	if err != nil {
 		server.Fail(c, err)
 		return

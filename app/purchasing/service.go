@@ -12,6 +12,7 @@ import (
 
 	"github.com/google/uuid"
 	"gorm.io/gorm"
+	"gorm.io/gorm/clause"
 
 	"backroom/app/inventory"
 	"backroom/app/linemath"
@@ -491,7 +492,11 @@ func (s *Service) transition(ctx context.Context, actor models.Actor, id uuid.UU
 		if res.RowsAffected == 0 {
 			return s.moved(ctx, tx, id, verb, from...)
 		}
-		if err := models.Audit(ctx, tx, actor, verb, entityType, id, map[string]string{"status": po.Status}, map[string]string{"status": to}); err != nil {
+		after := map[string]string{"status": to}
+		if verb == "rejected" {
+			after["reason"] = rejectReason(set)
+		}
+		if err := models.Audit(ctx, tx, actor, verb, entityType, id, map[string]string{"status": po.Status}, after); err != nil {
 			return err
 		}
 		out, err = s.detail(ctx, tx, po)
@@ -541,6 +546,20 @@ func (s *Service) Cancel(ctx context.Context, actor models.Actor, id uuid.UUID) 
 	return s.transition(ctx, actor, id, PermEdit, "cancelled", models.POCancelled,
 		[]string{models.PODraft, models.POSubmitted, models.POApproved, models.POSent},
 		map[string]any{"cancelled_at": time.Now().UTC()}, nil)
+}
+
+// Reject turns down a submitted order: it is cancelled, with the approver's reason in the audit
+// trail. It needs the approve permission (an approver may not hold edit).
+func (s *Service) Reject(ctx context.Context, actor models.Actor, id uuid.UUID, reason string) (Detail, error) {
+	reason = strings.TrimSpace(reason)
+	if reason == "" {
+		return Detail{}, models.FieldError("reason", "say why the order is rejected")
+	}
+	if len(reason) > 1000 {
+		return Detail{}, models.FieldError("reason", "must be at most 1000 characters")
+	}
+	return s.transition(ctx, actor, id, PermApprove, "rejected", models.POCancelled, []string{models.POSubmitted},
+		map[string]any{"cancelled_at": time.Now().UTC(), "notes": gorm.Expr("concat_ws(E'\\n', NULLIF(notes, ''), ?::text)", "Rejected: "+reason)}, nil)
 }
 
 // Delete removes a draft.
@@ -696,6 +715,14 @@ func (s *Service) setCost(ctx context.Context, tx *gorm.DB, actor models.Actor, 
 	}
 	return models.Audit(ctx, tx, actor, "cost_from_receipt", "product", productID,
 		map[string]any{"costPrice": old}, map[string]any{"costPrice": cost, "purchaseOrder": po.Number})
+}
+
+// rejectReason reads the reason back out of the notes expression Reject builds.
+func rejectReason(set map[string]any) string {
+	if e, ok := set["notes"].(clause.Expr); ok && len(e.Vars) == 1 {
+		return strings.TrimPrefix(fmt.Sprint(e.Vars[0]), "Rejected: ")
+	}
+	return ""
 }
 
 // qty writes thousandths as units without trailing zeros (2500 → "2.5").

@@ -1,5 +1,489 @@
 package purchasing
 
-import "backroom/app/server"
+import (
+	"errors"
+	"fmt"
+	"net/http"
+	"strings"
 
-func (s *Service) mountWeb(rt server.Routes) {}
+	"github.com/gin-gonic/gin"
+	"github.com/google/uuid"
+	"gorm.io/gorm"
+
+	"backroom/app/audit"
+	"backroom/app/money"
+	"backroom/app/server"
+	"backroom/models"
+	"backroom/views/components"
+	poviews "backroom/views/purchasing"
+)
+
+const navKey = "purchasing"
+
+func (s *Service) mountWeb(rt server.Routes) {
+	w := rt.Web
+	w.GET("/purchase-orders", server.Require(PermView), s.listPage)
+	w.GET("/purchase-orders/new", server.Require(PermCreate), s.newPage)
+	w.POST("/purchase-orders", server.Require(PermCreate), s.createSubmit)
+	w.GET("/purchase-orders/suggest", server.Require(PermCreate), s.suggestPage)
+	w.POST("/purchase-orders/suggest", server.Require(PermCreate), s.suggestSubmit)
+	w.GET("/purchase-orders/:id", server.Require(PermView), s.detailPage)
+	w.GET("/purchase-orders/:id/pdf", server.Require(PermView), s.downloadPDF)
+	w.GET("/purchase-orders/:id/csv", server.Require(PermView), s.downloadCSV)
+	w.POST("/purchase-orders/:id/submit", server.Require(PermCreate), s.transitionSubmit(s.Submit, "Submitted for approval.", ""))
+	w.POST("/purchase-orders/:id/approve", server.Require(PermApprove), s.transitionSubmit(s.Approve, "Approved.", ""))
+	w.POST("/purchase-orders/:id/send", server.Require(PermEdit), s.transitionSubmit(s.Send, "Marked as sent. Download the PDF or CSV for the supplier.", ""))
+	w.POST("/purchase-orders/:id/cancel", server.Require(PermEdit), s.transitionSubmit(s.Cancel, "Cancelled.", "Cancel this purchase order?"))
+	w.POST("/purchase-orders/:id/delete", server.Require(PermDelete), s.deleteSubmit)
+	w.POST("/purchase-orders/:id/receive", server.Require(PermReceive), s.receiveSubmit)
+	w.POST("/purchase-orders/:id/items", server.Require(PermEdit), s.addItemSubmit)
+	w.POST("/purchase-orders/:id/items/:itemId", server.Require(PermEdit), s.updateItemSubmit)
+	w.POST("/purchase-orders/:id/items/:itemId/delete", server.Require(PermEdit), s.removeItemSubmit)
+}
+
+// options lists active suppliers and the stores where the actor may raise orders.
+func (s *Service) options(c *gin.Context, perm string) (suppliers, stores []components.Option, err error) {
+	ctx := c.Request.Context()
+	var sup []models.Supplier
+	if err = s.db.WithContext(ctx).Where("is_active").Order("name").Limit(1000).Find(&sup).Error; err != nil {
+		return
+	}
+	suppliers = []components.Option{{Value: "", Label: "Choose a supplier"}}
+	for _, x := range sup {
+		suppliers = append(suppliers, components.Option{Value: x.ID.String(), Label: x.Name})
+	}
+	stores, err = StoreOptions(c, s.db, server.Actor(c), perm)
+	if err == nil && len(stores) != 1 {
+		stores = append([]components.Option{{Value: "", Label: "Choose a store"}}, stores...)
+	}
+	return
+}
+
+// StoreOptions lists the active stores where the actor holds perm, for store pickers.
+func StoreOptions(c *gin.Context, db *gorm.DB, a models.Actor, perm string) ([]components.Option, error) {
+	stores, err := models.StoresFor(c.Request.Context(), db, a, perm)
+	if err != nil {
+		return nil, err
+	}
+	return poviews.StoreOptions(stores), nil
+}
+
+func (s *Service) listPage(c *gin.Context) {
+	p, err := server.PageParams(c)
+	if err != nil {
+		server.Fail(c, err)
+		return
+	}
+	f, err := listFilter(c)
+	if err != nil {
+		server.Fail(c, err)
+		return
+	}
+	actor := server.Actor(c)
+	rows, total, err := s.List(c.Request.Context(), actor, f, p)
+	if err != nil {
+		server.Fail(c, err)
+		return
+	}
+	stores, err := StoreOptions(c, s.db, actor, PermView)
+	if err != nil {
+		server.Fail(c, err)
+		return
+	}
+	d := poviews.List{Rows: rows, Status: f.Status, Search: f.Search, Stores: stores, CanCreate: actor.Can(PermCreate),
+		Pager: components.Pager{Page: p.Page, PageSize: p.PageSize, Total: total, URL: c.Request.URL, Target: "#po-table"}}
+	if f.StoreID != nil {
+		d.StoreID = f.StoreID.String()
+	}
+	server.RenderPage(c, http.StatusOK, poviews.ListPage(server.PageOf(c, "Purchase orders", navKey), d), poviews.Table(d))
+}
+
+func (s *Service) renderNew(c *gin.Context, status int, suggest bool, form poviews.Form) {
+	suppliers, stores, err := s.options(c, PermCreate)
+	if err != nil {
+		server.Fail(c, err)
+		return
+	}
+	if form.Values == nil {
+		form.Values = map[string]string{}
+	}
+	if form.Values["storeId"] == "" && len(stores) == 1 {
+		form.Values["storeId"] = stores[0].Value
+	}
+	title := "New purchase order"
+	if suggest {
+		title = "Suggest an order"
+	}
+	server.Render(c, status, poviews.NewPage(server.PageOf(c, title, navKey), poviews.NewForm{Form: form, Suppliers: suppliers, Stores: stores, Suggest: suggest}))
+}
+
+func (s *Service) newPage(c *gin.Context)     { s.renderNew(c, http.StatusOK, false, poviews.Form{}) }
+func (s *Service) suggestPage(c *gin.Context) { s.renderNew(c, http.StatusOK, true, poviews.Form{}) }
+
+// formError re-renders a form with a validation error, or fails for anything else.
+func formError(c *gin.Context, err error, render func(poviews.Form)) {
+	if errors.Is(err, models.ErrValidation) {
+		render(poviews.Form{Errors: components.ErrorsOf(err), Message: server.Message(err)})
+		return
+	}
+	server.Fail(c, err)
+}
+
+func formValues(c *gin.Context, names ...string) map[string]string {
+	v := map[string]string{}
+	for _, n := range names {
+		v[n] = strings.TrimSpace(c.PostForm(n))
+	}
+	return v
+}
+
+func parseID(v map[string]string, name string, errs *models.Error) uuid.UUID {
+	id, err := uuid.Parse(v[name])
+	if err != nil {
+		errs.Add(name, "choose one")
+	}
+	return id
+}
+
+func (s *Service) createSubmit(c *gin.Context) {
+	v := formValues(c, "supplierId", "storeId", "expectedDate", "notes")
+	render := func(f poviews.Form) { f.Values = v; s.renderNew(c, http.StatusUnprocessableEntity, false, f) }
+	errs := models.Invalid()
+	in := CreateInput{SupplierID: parseID(v, "supplierId", errs), StoreID: parseID(v, "storeId", errs), Notes: v["notes"]}
+	if v["expectedDate"] != "" {
+		d := v["expectedDate"]
+		in.ExpectedDate = &d
+	}
+	if err := errs.Err(); err != nil {
+		formError(c, err, render)
+		return
+	}
+	d, err := s.Create(c.Request.Context(), server.Actor(c), in)
+	if err != nil {
+		formError(c, err, render)
+		return
+	}
+	server.Flash(c, "success", fmt.Sprintf("Draft %s created. Add its lines, then submit it for approval.", d.Number))
+	server.Redirect(c, poviews.Path(d.ID, ""))
+}
+
+func (s *Service) suggestSubmit(c *gin.Context) {
+	v := formValues(c, "supplierId", "storeId")
+	render := func(f poviews.Form) { f.Values = v; s.renderNew(c, http.StatusUnprocessableEntity, true, f) }
+	errs := models.Invalid()
+	in := SuggestInput{SupplierID: parseID(v, "supplierId", errs), StoreID: parseID(v, "storeId", errs)}
+	if err := errs.Err(); err != nil {
+		formError(c, err, render)
+		return
+	}
+	d, err := s.Suggest(c.Request.Context(), server.Actor(c), in)
+	if err != nil {
+		formError(c, err, render)
+		return
+	}
+	server.Flash(c, "success", fmt.Sprintf("Draft %s holds %d products under their reorder point.", d.Number, len(d.Items)))
+	server.Redirect(c, poviews.Path(d.ID, ""))
+}
+
+// view builds the detail page's data: the order, its timeline, who did what and the actions
+// the actor may take now.
+func (s *Service) view(c *gin.Context, id uuid.UUID) (poviews.Detail, error) {
+	ctx := c.Request.Context()
+	actor := server.Actor(c)
+	d, err := s.Get(ctx, actor, id)
+	if err != nil {
+		return poviews.Detail{}, err
+	}
+	trail, err := audit.Trail(ctx, s.db, entityType, id)
+	if err != nil {
+		return poviews.Detail{}, err
+	}
+	v := poviews.Detail{Order: d.PurchaseOrder, Receipts: d.Receipts, Ordered: d.Ordered, Received: d.Received, Timeline: trail, Users: map[uuid.UUID]string{}}
+	var ids []uuid.UUID
+	for _, p := range []*uuid.UUID{d.SubmittedBy, d.ApprovedBy, d.CreatedBy} {
+		if p != nil {
+			ids = append(ids, *p)
+		}
+	}
+	for _, r := range d.Receipts {
+		if r.UserID != nil {
+			ids = append(ids, *r.UserID)
+		}
+	}
+	if len(ids) > 0 {
+		var users []models.User
+		if err := s.db.WithContext(ctx).Select("id", "display_name").Where("id IN ?", ids).Find(&users).Error; err != nil {
+			return v, err
+		}
+		for _, u := range users {
+			v.Users[u.ID] = u.DisplayName
+		}
+	}
+	st, at := d.Status, func(perm string) bool { return actor.CanAt(perm, d.StoreID) }
+	mine := d.SubmittedBy != nil && *d.SubmittedBy == actor.UserID
+	v.Can = poviews.Actions{
+		Submit:    st == models.PODraft && at(PermCreate) && len(d.Items) > 0,
+		Approve:   st == models.POSubmitted && at(PermApprove) && !mine,
+		Reject:    st == models.POSubmitted && at(PermApprove) && !mine,
+		Send:      st == models.POApproved && at(PermEdit),
+		Receive:   (st == models.POSent || st == models.POPartial) && at(PermReceive),
+		Cancel:    (st == models.PODraft || st == models.POSubmitted || st == models.POApproved || st == models.POSent) && at(PermEdit),
+		Delete:    st == models.PODraft && at(PermDelete),
+		EditLines: st == models.PODraft && at(PermEdit),
+	}
+	return v, nil
+}
+
+func (s *Service) renderDetail(c *gin.Context, status int, id uuid.UUID, adjust func(*poviews.Detail)) {
+	v, err := s.view(c, id)
+	if err != nil {
+		server.Fail(c, err)
+		return
+	}
+	if adjust != nil {
+		adjust(&v)
+	}
+	server.Render(c, status, poviews.DetailPage(server.PageOf(c, "Purchase order "+v.Order.Number, navKey), v))
+}
+
+func (s *Service) detailPage(c *gin.Context) {
+	id, err := server.IDParam(c, "id")
+	if err != nil {
+		server.Fail(c, err)
+		return
+	}
+	s.renderDetail(c, http.StatusOK, id, nil)
+}
+
+// confirmed reports whether a destructive action was confirmed (hx-confirm or the no-JavaScript
+// confirmation page); when not, it shows that page.
+func confirmed(c *gin.Context, question, cancel string) bool {
+	if c.PostForm("confirm") == "yes" {
+		return true
+	}
+	server.Render(c, http.StatusOK, components.Confirm(components.ConfirmView{
+		Page: server.PageOf(c, "Please confirm", navKey), Message: question, Action: c.Request.URL.Path, Button: "Yes, go ahead", Cancel: cancel,
+	}))
+	return false
+}
+
+func (s *Service) transitionSubmit(f transitionFunc, done, confirm string) gin.HandlerFunc {
+	return func(c *gin.Context) {
+		id, err := server.IDParam(c, "id")
+		if err != nil {
+			server.Fail(c, err)
+			return
+		}
+		if confirm != "" && !confirmed(c, confirm, poviews.Path(id, "")) {
+			return
+		}
+		d, err := f(c.Request.Context(), server.Actor(c), id)
+		if err != nil {
+			server.Fail(c, err)
+			return
+		}
+		server.Flash(c, "success", d.Number+": "+done)
+		server.Redirect(c, poviews.Path(id, ""))
+	}
+}
+
+func (s *Service) deleteSubmit(c *gin.Context) {
+	id, err := server.IDParam(c, "id")
+	if err != nil {
+		server.Fail(c, err)
+		return
+	}
+	if !confirmed(c, "Delete this draft purchase order? This cannot be undone.", poviews.Path(id, "")) {
+		return
+	}
+	if err := s.Delete(c.Request.Context(), server.Actor(c), id); err != nil {
+		server.Fail(c, err)
+		return
+	}
+	server.Flash(c, "success", "Draft deleted.")
+	server.Redirect(c, "/purchase-orders")
+}
+
+func (s *Service) addItemSubmit(c *gin.Context) {
+	id, err := server.IDParam(c, "id")
+	if err != nil {
+		server.Fail(c, err)
+		return
+	}
+	v := formValues(c, "code", "quantity", "unitCost")
+	fail := func(err error) {
+		if !errors.Is(err, models.ErrValidation) {
+			server.Fail(c, err)
+			return
+		}
+		s.renderDetail(c, http.StatusUnprocessableEntity, id, func(d *poviews.Detail) {
+			errs := components.ErrorsOf(err)
+			if p := errs["productId"]; p != nil {
+				errs["code"] = append(errs["code"], p...)
+			}
+			d.AddForm = poviews.Form{Values: v, Errors: errs, Message: server.Message(err)}
+		})
+	}
+	errs := models.Invalid()
+	in := ItemInput{}
+	if v["code"] == "" {
+		errs.Add("code", "enter a SKU or barcode")
+	} else if p, err := models.ProductByCode(c.Request.Context(), s.db, v["code"]); err != nil {
+		if !errors.Is(err, models.ErrNotFound) {
+			server.Fail(c, err)
+			return
+		}
+		errs.Add("code", "no product has this SKU or barcode")
+	} else {
+		in.ProductID = p.ID
+	}
+	if q, err := money.ParseQty(v["quantity"]); err != nil || q <= 0 {
+		errs.Add("quantity", "enter a quantity above 0, e.g. 12 or 2.5")
+	} else {
+		in.Quantity = q
+	}
+	if v["unitCost"] != "" {
+		if cost, err := money.Parse(v["unitCost"]); err != nil || cost < 0 {
+			errs.Add("unitCost", "enter an amount like 12.99")
+		} else {
+			in.UnitCost = &cost
+		}
+	}
+	if err := errs.Err(); err != nil {
+		fail(err)
+		return
+	}
+	if _, err := s.AddItem(c.Request.Context(), server.Actor(c), id, in); err != nil {
+		fail(err)
+		return
+	}
+	server.Flash(c, "success", "Line added.")
+	server.Redirect(c, poviews.Path(id, ""))
+}
+
+func (s *Service) updateItemSubmit(c *gin.Context) {
+	id, err := server.IDParam(c, "id")
+	if err != nil {
+		server.Fail(c, err)
+		return
+	}
+	itemID, err := server.IDParam(c, "itemId")
+	if err != nil {
+		server.Fail(c, err)
+		return
+	}
+	var in ItemUpdate
+	errs := models.Invalid()
+	if q, err := money.ParseQty(c.PostForm("quantity")); err != nil || q <= 0 {
+		errs.Add("quantity", "enter a quantity above 0")
+	} else {
+		in.Quantity = &q
+	}
+	if cost, err := money.Parse(c.PostForm("unitCost")); err != nil || cost < 0 {
+		errs.Add("unitCost", "enter an amount like 12.99")
+	} else {
+		in.UnitCost = &cost
+	}
+	if err := errs.Err(); err != nil {
+		server.Flash(c, "error", server.Message(err))
+		server.Redirect(c, poviews.Path(id, ""))
+		return
+	}
+	if _, err := s.UpdateItem(c.Request.Context(), server.Actor(c), id, itemID, in); err != nil {
+		server.Fail(c, err)
+		return
+	}
+	server.Flash(c, "success", "Line saved.")
+	server.Redirect(c, poviews.Path(id, ""))
+}
+
+func (s *Service) removeItemSubmit(c *gin.Context) {
+	id, err := server.IDParam(c, "id")
+	if err != nil {
+		server.Fail(c, err)
+		return
+	}
+	itemID, err := server.IDParam(c, "itemId")
+	if err != nil {
+		server.Fail(c, err)
+		return
+	}
+	if !confirmed(c, "Remove this line from the order?", poviews.Path(id, "")) {
+		return
+	}
+	if _, err := s.RemoveItem(c.Request.Context(), server.Actor(c), id, itemID); err != nil {
+		server.Fail(c, err)
+		return
+	}
+	server.Flash(c, "success", "Line removed.")
+	server.Redirect(c, poviews.Path(id, ""))
+}
+
+// receiveSubmit books a delivery from the form's qty_<itemId> fields. Over-receiving comes back
+// with the confirmation box; ticking it books the delivery.
+func (s *Service) receiveSubmit(c *gin.Context) {
+	id, err := server.IDParam(c, "id")
+	if err != nil {
+		server.Fail(c, err)
+		return
+	}
+	ctx := c.Request.Context()
+	d, err := s.Get(ctx, server.Actor(c), id)
+	if err != nil {
+		server.Fail(c, err)
+		return
+	}
+	typed := map[string]string{}
+	formErrs := map[string][]string{}
+	in := ReceiveInput{ConfirmOverReceive: c.PostForm("confirmOverReceive") == "true"}
+	index := map[int]string{}
+	for _, it := range d.Items {
+		key := it.ID.String()
+		raw := strings.TrimSpace(c.PostForm("qty_" + key))
+		typed[key] = raw
+		if raw == "" {
+			continue
+		}
+		q, err := money.ParseQty(raw)
+		if err != nil || q < 0 {
+			formErrs[key] = append(formErrs[key], "enter a quantity like 4 or 2.5")
+			continue
+		}
+		index[len(in.Items)] = key
+		in.Items = append(in.Items, ReceiveLine{ItemID: it.ID, QuantityReceived: q})
+	}
+	rerender := func(msg string, over bool) {
+		s.renderDetail(c, http.StatusUnprocessableEntity, id, func(v *poviews.Detail) {
+			v.Receive, v.ReceiveErrors, v.ReceiveMessage, v.ConfirmOver = typed, formErrs, msg, over
+		})
+	}
+	if len(formErrs) > 0 {
+		rerender("Please correct the highlighted quantities.", false)
+		return
+	}
+	if len(in.Items) == 0 {
+		rerender("Enter what arrived for at least one line.", false)
+		return
+	}
+	res, err := s.Receive(ctx, server.Actor(c), id, in)
+	if err != nil {
+		var e *models.Error
+		if !errors.Is(err, models.ErrValidation) || !errors.As(err, &e) {
+			server.Fail(c, err)
+			return
+		}
+		over := false
+		for field, msgs := range e.Fields {
+			var i int
+			if _, scanErr := fmt.Sscanf(field, "items[%d].quantityReceived", &i); scanErr == nil {
+				formErrs[index[i]] = append(formErrs[index[i]], msgs...)
+				over = true
+			}
+		}
+		rerender(server.Message(err), over)
+		return
+	}
+	msg := fmt.Sprintf("%s: received. %s of %s in so far.", res.Number, money.FormatQty(res.Received), money.FormatQty(res.Ordered))
+	server.Flash(c, "success", msg)
+	server.Redirect(c, poviews.Path(id, ""))
+}

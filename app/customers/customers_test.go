@@ -205,7 +205,7 @@ func TestCustomerAndRepPages(t *testing.T) {
 	if !strings.Contains(res.String(), "CUST-00006") || strings.Contains(res.String(), "<html") {
 		t.Fatalf("htmx search is not the table fragment")
 	}
-	w.Get("/customers/" + c.ID.String() + "/edit").Expect(t, http.StatusOK)
+	w.Get("/customers/"+c.ID.String()+"/edit").Expect(t, http.StatusOK)
 	w.PostForm("/customers/"+c.ID.String(), url.Values{"firstName": {"Dana"}, "lastName": {"Page"}, "isActive": {"false"}}).Expect(t, http.StatusSeeOther)
 	app.DB.Take(&c, "id = ?", c.ID)
 	if c.IsActive {

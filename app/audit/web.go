@@ -6,8 +6,8 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"backroom/app/server"
-	"backroom/views/components"
 	auditviews "backroom/views/audit"
+	"backroom/views/components"
 )
 
 func (s *Service) mountWeb(rt server.Routes) {

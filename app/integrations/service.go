@@ -180,6 +180,9 @@ func (s *Service) Save(ctx context.Context, actor models.Actor, id uuid.UUID, in
 		}
 		return models.Audit(ctx, tx, actor, action, "integration", row.ID, before, out)
 	})
+	if err == nil {
+		s.saved(ctx, out.ID)
+	}
 	return out, err
 }
 

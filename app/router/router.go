@@ -13,6 +13,7 @@ import (
 	"backroom/app/auth"
 	"backroom/app/config"
 	"backroom/app/integrations"
+	"backroom/app/integrations/mipos"
 	"backroom/app/integrations/codemax"
 	"backroom/app/integrations/webhook"
 	"backroom/app/jobs"
@@ -70,6 +71,7 @@ func New(d Deps) (*App, error) {
 	integ.RegisterJobs(reg)
 	pricing.RegisterJobs(reg, d.DB)
 	integ.Mount(rt)
+	mipos.New(d.DB, integ).Wire(reg, rt)
 	webhooks := webhook.New(d.DB, integ, cfg.Key("receipt-links"), cfg.PublicURL)
 	webhooks.RegisterJobs(reg) // the delivery worker, and the sale hook that queues deliveries
 	webhooks.Mount(rt)

@@ -1,0 +1,5 @@
+package mipos
+
+import "strconv"
+
+func fmtInt(n int64) string { return strconv.FormatInt(n, 10) }

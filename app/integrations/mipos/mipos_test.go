@@ -135,7 +135,7 @@ func TestFullSyncSendsItemsWithExactlyTheirUnitsAndSuppliers(t *testing.T) {
 		t.Fatal(err)
 	}
 	first := e.aProduct()
-	e.move(e.store, first.ID, 11220-e.level(first.ID), models.MoveAdjustment) // S003 now holds 11.22 of it
+	e.move(e.store, first.ID, 11220-e.level(first.ID), models.MoveAdjustment)      // S003 now holds 11.22 of it
 	e.move(storeByCode(e.t, e.app, "S002"), first.ID, 5000, models.MoveAdjustment) // another store's stock is not ours to send
 
 	var sendable int64
@@ -269,7 +269,11 @@ func TestStockUpdatesReachTheHubInOrder(t *testing.T) {
 		t.Fatalf("%d updates queued for a product the hub did not know yet", n)
 	}
 
-	plus := e.move(e.store, p.ID, 2000, models.MoveAdjustment)
+	// The +2 goes through the inventory API as a person would do it.
+	var adj struct{ Movement models.InventoryMovement }
+	e.app.Do("POST", "/api/v1/inventory/adjustments", map[string]any{"storeId": e.store.ID, "productId": p.ID, "quantity": 2000, "reason": "Received"}, e.token).
+		Expect(t, http.StatusCreated).Data(t, &adj)
+	plus := adj.Movement
 	e.move(e.store, p.ID, -1000, models.MoveSale)
 	e.move(storeByCode(e.t, e.app, "S002"), p.ID, 3000, models.MoveAdjustment) // another store: not this hub's
 	e.app.Eventually("two stock updates reach the hub", func() bool { return len(e.hub.Updates()) >= 2 })
@@ -496,5 +500,43 @@ func TestSettingsAreRequired(t *testing.T) {
 	e.app.Do("GET", "/api/v1/integrations/"+e.id, nil, e.token).Expect(t, http.StatusOK).Data(t, &v)
 	if v.Settings["scheduleMinutes"] != "0" {
 		t.Fatalf("settings = %v, want manual-only by default", v.Settings)
+	}
+}
+
+func TestStockUpdatesWaitWhileDisabledAndGoOnWhenEnabled(t *testing.T) {
+	e := setup(t)
+	p := e.aProduct()
+	e.app.StartJobs()
+	e.sync()
+	// A disabled integration queues nothing.
+	e.app.DB.Exec(`UPDATE integrations SET enabled = false WHERE id = ?`, e.id)
+	e.move(e.store, p.ID, 1000, models.MoveAdjustment)
+	if n := e.app.Count("mipos_stock_updates", ""); n != 0 {
+		t.Fatalf("a disabled integration queued %d updates", n)
+	}
+	e.app.DB.Exec(`UPDATE integrations SET enabled = true WHERE id = ?`, e.id)
+	e.hub.mu.Lock()
+	e.hub.failUpdates = 1
+	e.hub.mu.Unlock()
+	// The hub is down for the next movement: its update is pending, backing off for 30s.
+	e.move(e.store, p.ID, 3000, models.MoveAdjustment)
+	e.app.Eventually("the update backs off", func() bool {
+		return e.app.Count("mipos_stock_updates", "status = 'pending' AND attempts = 1") == 1
+	})
+	// Saving the integration (enabled) resumes pending updates at once.
+	var v struct {
+		Name     string
+		StoreID  string
+		Settings map[string]string
+	}
+	e.app.Do("GET", "/api/v1/integrations/"+e.id, nil, e.token).Expect(t, http.StatusOK).Data(t, &v)
+	e.app.Do("PUT", "/api/v1/integrations/"+e.id, map[string]any{"kind": "mipos", "name": v.Name, "enabled": true, "storeId": v.StoreID,
+		"settings": v.Settings}, e.token).Expect(t, http.StatusOK)
+	e.app.Eventually("the update is sent after the save", func() bool { return len(e.hub.Updates()) == 1 })
+	if got := e.hub.Updates()[0]; got["quantity"] != "3.000" || got["movement_type"] != float64(1) {
+		t.Fatalf("update = %v", got)
+	}
+	if n := len(e.hub.Webhooks()); n != 2 {
+		t.Fatalf("registrations = %d, want 2 (create and save)", n)
 	}
 }

@@ -72,8 +72,10 @@ func trimmed(s *string) *string {
 	return &t
 }
 
-// toItem checks one line against the worksheet's type and returns it.
-func toItem(ctx context.Context, tx *gorm.DB, typ string, chainWide bool, in WorksheetItemInput, field string, errs *models.Error) (models.WorksheetItem, error) {
+// toItem checks one line against the worksheet's type and returns it. complete also demands the
+// values the type needs (a new price, a tax group, …): lines added one by one in the grid may be
+// filled in later, so only saving a whole worksheet and submitting insist on them.
+func toItem(ctx context.Context, tx *gorm.DB, typ string, chainWide bool, in WorksheetItemInput, field string, errs *models.Error, complete bool) (models.WorksheetItem, error) {
 	it := models.WorksheetItem{
 		ProductID: in.ProductID, NewSellPrice: pick(in.NewSellPrice, in.SellPrice), NewCostPrice: pick(in.NewCostPrice, in.CostPrice),
 		NewName: trimmed(pick(in.NewName, in.Name)), NewDescription: pick(in.NewDescription, in.Description),
@@ -100,13 +102,13 @@ func toItem(ctx context.Context, tx *gorm.DB, typ string, chainWide bool, in Wor
 			errs.Add(field+".productId", "a new product has no product id")
 		}
 		onlyFields("newSellPrice", "newCostPrice", "newName", "newDescription", "newDepartmentId", "newTaxGroupId", "newSku", "newBarcode")
-		if it.NewSKU == nil || *it.NewSKU == "" {
+		if complete && (it.NewSKU == nil || *it.NewSKU == "") {
 			errs.Add(field+".newSku", "is required")
 		}
-		if it.NewName == nil || *it.NewName == "" {
+		if complete && (it.NewName == nil || *it.NewName == "") {
 			errs.Add(field+".newName", "is required")
 		}
-		if it.NewSellPrice == nil {
+		if complete && it.NewSellPrice == nil {
 			errs.Add(field+".newSellPrice", "is required")
 		}
 	} else {
@@ -118,7 +120,7 @@ func toItem(ctx context.Context, tx *gorm.DB, typ string, chainWide bool, in Wor
 		switch typ {
 		case models.WSPriceChange:
 			onlyFields("newSellPrice", "newCostPrice")
-			if it.NewSellPrice == nil && it.NewCostPrice == nil {
+			if complete && it.NewSellPrice == nil && it.NewCostPrice == nil {
 				errs.Add(field+".newSellPrice", "enter a new selling price, cost price or both")
 			}
 			if !chainWide && it.NewCostPrice != nil {
@@ -126,7 +128,7 @@ func toItem(ctx context.Context, tx *gorm.DB, typ string, chainWide bool, in Wor
 			}
 		case models.WSProductUpdate:
 			onlyFields("newName", "newDescription", "newDepartmentId", "newBarcode")
-			if it.NewName == nil && it.NewDescription == nil && it.NewDepartmentID == nil && it.NewBarcode == nil {
+			if complete && it.NewName == nil && it.NewDescription == nil && it.NewDepartmentID == nil && it.NewBarcode == nil {
 				errs.Add(field+".newName", "enter at least one new value")
 			}
 			if it.NewName != nil && *it.NewName == "" {
@@ -134,7 +136,7 @@ func toItem(ctx context.Context, tx *gorm.DB, typ string, chainWide bool, in Wor
 			}
 		case models.WSTaxChange:
 			onlyFields("newTaxGroupId")
-			if it.NewTaxGroupID == nil {
+			if complete && it.NewTaxGroupID == nil {
 				errs.Add(field+".newTaxGroupId", "is required")
 			}
 		case models.WSDeactivate:
@@ -193,7 +195,7 @@ func checkInput(ctx context.Context, tx *gorm.DB, in WorksheetInput, withItems b
 		skus := map[string]bool{}
 		for i, in2 := range in.Items {
 			field := fmt.Sprintf("items[%d]", i)
-			it, err := toItem(ctx, tx, in.Type, len(stores) == 0, in2, field, errs)
+			it, err := toItem(ctx, tx, in.Type, len(stores) == 0, in2, field, errs, true)
 			if err != nil {
 				return nil, nil, nil, err
 			}
@@ -451,7 +453,7 @@ func (s *Service) UpdateWorksheetItem(ctx context.Context, actor models.Actor, i
 			in.ProductID = cur.ProductID
 		}
 		errs := models.Invalid()
-		it, err := toItem(ctx, tx, w.Type, len(w.StoreIDs) == 0, in, "item", errs)
+		it, err := toItem(ctx, tx, w.Type, len(w.StoreIDs) == 0, in, "item", errs, false)
 		if err != nil {
 			return err
 		}
@@ -469,6 +471,24 @@ func (s *Service) UpdateWorksheetItem(ctx context.Context, actor models.Actor, i
 		return models.Audit(ctx, tx, actor, "update_item", wsEntity, id, cur, it)
 	})
 	return out, err
+}
+
+// checkComplete demands every line's values before a worksheet goes for approval.
+func checkComplete(ctx context.Context, tx *gorm.DB, w models.Worksheet) error {
+	errs := models.Invalid()
+	for i, it := range w.Items {
+		in := WorksheetItemInput{ProductID: it.ProductID, NewSellPrice: it.NewSellPrice, NewCostPrice: it.NewCostPrice, NewName: it.NewName,
+			NewDescription: it.NewDescription, NewDepartmentID: it.NewDepartmentID, NewTaxGroupID: it.NewTaxGroupID, NewSKU: it.NewSKU, NewBarcode: it.NewBarcode}
+		if _, err := toItem(ctx, tx, w.Type, len(w.StoreIDs) == 0, in, fmt.Sprintf("items[%d]", i), errs, true); err != nil {
+			return err
+		}
+	}
+	if err := errs.Err(); err != nil {
+		e := err.(*models.Error)
+		e.Message = "Some lines are incomplete: " + e.Message
+		return e
+	}
+	return nil
 }
 
 // DeleteWorksheet removes a draft.
@@ -529,10 +549,13 @@ func (s *Service) SubmitWorksheet(ctx context.Context, actor models.Actor, id uu
 	return s.wsTransition(ctx, actor, id, PermWSSubmit, "submitted", models.WSSubmitted, []string{models.WSDraft},
 		map[string]any{"submitted_by": userOf(actor), "submitted_at": time.Now().UTC()},
 		func(tx *gorm.DB, w models.Worksheet) error {
-			if len(w.Items) == 0 && w.Status == models.WSDraft {
+			if w.Status != models.WSDraft {
+				return nil // the transition answers 409
+			}
+			if len(w.Items) == 0 {
 				return models.FieldError("items", "add at least one line before submitting")
 			}
-			return nil
+			return checkComplete(ctx, tx, w)
 		})
 }
 
@@ -847,7 +870,16 @@ func (s *Service) PriceHistory(ctx context.Context, productID uuid.UUID, limit i
 
 // AddWorksheetItem appends a line to a draft.
 func (s *Service) AddWorksheetItem(ctx context.Context, actor models.Actor, id uuid.UUID, in WorksheetItemInput) (models.WorksheetItem, error) {
-	var out models.WorksheetItem
+	out, err := s.AddWorksheetItems(ctx, actor, id, []WorksheetItemInput{in})
+	if err != nil {
+		return models.WorksheetItem{}, err
+	}
+	return out[0], nil
+}
+
+// AddWorksheetItems appends lines to a draft, all or none (errors name items[i]).
+func (s *Service) AddWorksheetItems(ctx context.Context, actor models.Actor, id uuid.UUID, in []WorksheetItemInput) ([]models.WorksheetItem, error) {
+	var out []models.WorksheetItem
 	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		w, err := s.loadWorksheet(ctx, tx, actor, id, PermWSCreate)
 		if err != nil {
@@ -856,28 +888,45 @@ func (s *Service) AddWorksheetItem(ctx context.Context, actor models.Actor, id u
 		if err := lockWS(ctx, tx, id, "edited", models.WSDraft); err != nil {
 			return err
 		}
-		errs := models.Invalid()
-		it, err := toItem(ctx, tx, w.Type, len(w.StoreIDs) == 0, in, "item", errs)
-		if err != nil {
-			return err
+		if len(w.Items)+len(in) > 5000 {
+			return models.FieldError("items", "a worksheet holds at most 5000 lines")
 		}
+		errs := models.Invalid()
+		seen := map[uuid.UUID]bool{}
 		for _, cur := range w.Items {
-			if it.ProductID != nil && cur.ProductID != nil && *cur.ProductID == *it.ProductID {
-				errs.Add("item.productId", "product is already on this worksheet")
+			if cur.ProductID != nil {
+				seen[*cur.ProductID] = true
 			}
+		}
+		next := 0
+		if n := len(w.Items); n > 0 {
+			next = w.Items[n-1].Position + 1
+		}
+		for i, one := range in {
+			field := "item"
+			if len(in) > 1 {
+				field = fmt.Sprintf("items[%d]", i)
+			}
+			it, err := toItem(ctx, tx, w.Type, len(w.StoreIDs) == 0, one, field, errs, false)
+			if err != nil {
+				return err
+			}
+			if it.ProductID != nil {
+				if seen[*it.ProductID] {
+					errs.Add(field+".productId", "product is already on this worksheet")
+				}
+				seen[*it.ProductID] = true
+			}
+			it.WorksheetID, it.Position = id, next+i
+			out = append(out, it)
 		}
 		if err := errs.Err(); err != nil {
 			return err
 		}
-		it.WorksheetID, it.Position = id, len(w.Items)
-		if n := len(w.Items); n > 0 {
-			it.Position = w.Items[n-1].Position + 1
-		}
-		if err := tx.Omit("Product").Create(&it).Error; err != nil {
+		if err := tx.Omit("Product").Create(&out).Error; err != nil {
 			return err
 		}
-		out = it
-		return models.Audit(ctx, tx, actor, "add_item", wsEntity, id, nil, it)
+		return models.Audit(ctx, tx, actor, "add_item", wsEntity, id, nil, out)
 	})
 	return out, err
 }
@@ -903,8 +952,8 @@ func (s *Service) RemoveWorksheetItem(ctx context.Context, actor models.Actor, i
 }
 
 // FillSellPrices sets newSellPrice on the draft's lines in order, one price per line (a column
-// pasted from a spreadsheet); all or nothing.
-func (s *Service) FillSellPrices(ctx context.Context, actor models.Actor, id uuid.UUID, prices []int64) (models.Worksheet, error) {
+// pasted from a spreadsheet; nil leaves that line as it is); all or nothing.
+func (s *Service) FillSellPrices(ctx context.Context, actor models.Actor, id uuid.UUID, prices []*int64) (models.Worksheet, error) {
 	var out models.Worksheet
 	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		w, err := s.loadWorksheet(ctx, tx, actor, id, PermWSCreate)
@@ -921,11 +970,14 @@ func (s *Service) FillSellPrices(ctx context.Context, actor models.Actor, id uui
 			return models.FieldError("prices", fmt.Sprintf("%d prices for %d lines: paste at most one price per line", len(prices), len(w.Items)))
 		}
 		for i, p := range prices {
-			if p < 0 {
+			if p == nil {
+				continue
+			}
+			if *p < 0 {
 				return models.FieldError("prices", fmt.Sprintf("line %d: a price cannot be negative", i+1))
 			}
 			if err := tx.Model(&models.WorksheetItem{}).Where("id = ?", w.Items[i].ID).
-				Updates(map[string]any{"new_sell_price": p, "updated_at": time.Now().UTC()}).Error; err != nil {
+				Updates(map[string]any{"new_sell_price": *p, "updated_at": time.Now().UTC()}).Error; err != nil {
 				return err
 			}
 		}

@@ -3,7 +3,9 @@ package transfers_test
 import (
 	"fmt"
 	"net/http"
+	"net/url"
 	"strings"
+	"sync/atomic"
 	"testing"
 
 	"github.com/google/uuid"
@@ -12,6 +14,7 @@ import (
 	"backroom/app/inventory"
 	"backroom/app/transfers"
 	"backroom/models"
+	"backroom/seeds"
 )
 
 type fixture struct {
@@ -231,4 +234,69 @@ func TestTransferStoreScope(t *testing.T) {
 	if env := f.app.Do("GET", "/api/v1/transfers", nil, dstMgr).Expect(t, 200).Env(t); *env.Total != 1 {
 		t.Fatalf("destination sees %d transfers", *env.Total)
 	}
+}
+
+func TestTransferPages(t *testing.T) {
+	f := setup(t)
+	web := signInWeb(t, f.app, nil, allTransfers...)
+	res := web.Get("/transfers")
+	res.Expect(t, 200)
+	if !strings.Contains(res.String(), `data-testid="tr-new"`) {
+		t.Fatal("no new-transfer button")
+	}
+	bad := web.PostForm("/transfers", url.Values{"fromStoreId": {f.from.ID.String()}, "toStoreId": {f.from.ID.String()}, "lines": {"T-0 2\nNOPE 1"}})
+	bad.Expect(t, 422)
+	if !strings.Contains(bad.String(), "NOPE") {
+		t.Fatal("unknown code not named")
+	}
+	res = web.PostForm("/transfers", url.Values{"fromStoreId": {f.from.ID.String()}, "toStoreId": {f.to.ID.String()}, "lines": {"T-0 5\nT-1, 2"}})
+	res.Expect(t, http.StatusSeeOther)
+	loc := res.Header.Get("Location")
+	if page := web.Get(loc).String(); !strings.Contains(page, `data-testid="tr-send-form"`) || !strings.Contains(page, `data-testid="tr-cancel"`) {
+		t.Fatal("pending transfer lacks send/cancel")
+	}
+	web.PostForm(loc+"/send", url.Values{"trackingNote": {"Van 7"}}).Expect(t, http.StatusSeeOther)
+	page := web.Get(loc).String()
+	if !strings.Contains(page, `data-testid="tr-receive-form"`) || !strings.Contains(page, "Van 7") {
+		t.Fatal("in-transit transfer lacks the receive form")
+	}
+	p0, p1 := f.products[0].ID.String(), f.products[1].ID.String()
+	// A shortfall without a reason comes back with the error beside the line.
+	res = web.PostForm(loc+"/receive", url.Values{"qty_" + p0: {"4"}, "qty_" + p1: {"2"}})
+	res.Expect(t, 422)
+	if !strings.Contains(res.String(), "say short or damaged") {
+		t.Fatal("missing reason not explained")
+	}
+	web.PostForm(loc+"/receive", url.Values{"qty_" + p0: {"4"}, "reason_" + p0: {"short"}, "qty_" + p1: {"2"}}).Expect(t, http.StatusSeeOther)
+	page = web.Get(loc).String()
+	for _, want := range []string{`data-testid="tr-has-differences"`, `data-testid="tr-settlement"`, "-$3.00", `data-testid="timeline-received"`} {
+		if !strings.Contains(page, want) {
+			t.Fatalf("completed transfer page lacks %s", want)
+		}
+	}
+	if strings.Contains(page, `data-testid="tr-cancel"`) {
+		t.Fatal("completed transfer offers cancel")
+	}
+	if got := f.stock(t, f.to.ID, f.products[0].ID); got != 4000 {
+		t.Fatalf("destination stock %d", got)
+	}
+}
+
+var webSeq atomic.Int64
+
+// signInWeb creates a user holding perms (HQ-wide when store is nil) and signs them in.
+func signInWeb(t *testing.T, app *apptest.App, store *uuid.UUID, perms ...string) *apptest.Web {
+	t.Helper()
+	n := webSeq.Add(1)
+	role := models.Role{Name: fmt.Sprintf("web-role-%d", n), Permissions: perms}
+	must(t, app.DB.Create(&role).Error)
+	spec := seeds.UserSpec{Username: fmt.Sprintf("web%d", n), DisplayName: fmt.Sprintf("Web User %d", n), PIN: fmt.Sprintf("9%04d", 1000+n), Role: role.Name}
+	if store != nil {
+		var s models.Store
+		must(t, app.DB.Take(&s, "id = ?", *store).Error)
+		spec.StoreCode = s.Code
+	}
+	_, err := seeds.CreateUser(t.Context(), app.DB, app.Config, spec)
+	must(t, err)
+	return app.SignIn(spec.Username, spec.PIN)
 }

@@ -21,5 +21,3 @@ func (s *Service) apiList(c *gin.Context) {
 	}
 	server.OK(c, w)
 }
-
-func (s *Service) mountWeb(rt server.Routes) {}

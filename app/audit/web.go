@@ -40,5 +40,5 @@ func (s *Service) page(c *gin.Context) {
 		DateFrom: c.Query("date_from"), DateTo: c.Query("date_to"),
 		Pager: components.Pager{Page: p.Page, PageSize: p.PageSize, Total: total, URL: c.Request.URL, Target: "#audit-table"},
 	}
-	server.RenderPage(c, http.StatusOK, auditviews.AuditPage(server.PageOf(c, "Audit trail", "admin"), d), auditviews.AuditTable(d))
+	server.RenderPage(c, http.StatusOK, auditviews.AuditPage(server.PageOf(c, "Audit trail", "audit"), d), auditviews.AuditTable(d))
 }

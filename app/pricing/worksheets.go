@@ -843,7 +843,9 @@ func (s *Service) PendingWorksheets(ctx context.Context, actor models.Actor) ([]
 	}
 	var ws []models.Worksheet
 	q := s.scopeWorksheets(s.db.WithContext(ctx).Model(&models.Worksheet{}), actor, PermWSApprove).Where("status = ?", models.WSSubmitted)
-	if err := q.Order("submitted_at, id").Limit(200).Find(&ws).Error; err != nil {
+	// Only the line ids: the approvals list shows how many lines, not what they hold.
+	lineIDs := func(q *gorm.DB) *gorm.DB { return q.Select("id", "worksheet_id") }
+	if err := q.Preload("Items", lineIDs).Order("submitted_at, id").Limit(200).Find(&ws).Error; err != nil {
 		return nil, err
 	}
 	if err := s.fillStores(ctx, s.db, ws); err != nil {

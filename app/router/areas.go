@@ -56,10 +56,12 @@ var navigation = []server.Nav{
 		{Key: "admin-roles", Label: "Roles", Href: "/admin/roles", Perms: []string{"roles.view"}},
 		{Key: "admin-stores", Label: "Stores", Href: "/admin/stores", Perms: []string{"stores.view"}},
 	}},
+	{Key: "audit", Label: "Audit trail", Href: "/audit", Perms: []string{"reports.view_global"}},
 }
 
 // tileText describes each area on the dashboard.
 var tileText = map[string]string{
+	"audit":        "Who changed what and when, with the values before and after, across every area.",
 	"catalogue":    "Products with barcodes, prices and suppliers; departments, tax rates and groups, units.",
 	"integrations": "Connect the RMS, inventory system, catalogue service and webhook receivers; watch runs and errors.",
 	"purchasing":   "Purchase orders to suppliers: approval, sending, receiving in parts; suggested orders from reorder points.",

@@ -46,6 +46,7 @@ func (s *Service) mountWeb(rt server.Routes) {
 	w.POST("/specials/:id/activate", server.Require(PermSpecialsManage), s.specialActiveSubmit(true))
 	w.POST("/specials/:id/delete", server.Require(PermSpecialsManage), s.deleteSpecialSubmit)
 
+	w.GET("/price-history/:productId", server.Require("products.view"), s.priceHistoryPage)
 	w.GET("/store-prices", server.Require(PermStorePricesView), s.storePricesPage)
 	w.POST("/store-prices", server.Require(PermStorePricesManage), s.storePriceSubmit)
 	w.POST("/store-prices/:id/delete", server.Require(PermStorePricesManage), s.deleteStorePriceSubmit)
@@ -872,4 +873,26 @@ func (s *Service) deleteStorePriceSubmit(c *gin.Context) {
 	}
 	server.Flash(c, "success", "Store price removed.")
 	server.Redirect(c, "/store-prices")
+}
+
+// priceHistoryPage is a product's price history: the fragment the product page loads, or a page.
+func (s *Service) priceHistoryPage(c *gin.Context) {
+	id, err := server.IDParam(c, "productId")
+	if err != nil {
+		server.Fail(c, err)
+		return
+	}
+	var p models.Product
+	if err := s.db.WithContext(c.Request.Context()).Select("id", "name").Take(&p, "id = ?", id).Error; err != nil {
+		server.Fail(c, models.NotFoundIf(err, "product"))
+		return
+	}
+	rows, err := s.PriceHistory(c.Request.Context(), id, 100)
+	if err != nil {
+		server.Fail(c, err)
+		return
+	}
+	server.RenderPage(c, http.StatusOK,
+		prviews.PriceHistoryPage(server.PageOf(c, "Price history", "catalogue"), p.Name, id.String(), rows),
+		prviews.PriceHistory(rows))
 }

@@ -100,6 +100,11 @@ func TestWorksheetPages(t *testing.T) {
 		t.Fatalf("applied price %d", p.SellPrice)
 	}
 	expectBody(t, web.PostForm(loc+"/apply", url.Values{"confirm": {"yes"}}), 409, "already applied")
+	// The product's price history: a fragment for the product page, and a page of its own.
+	hist := "/price-history/" + f.products[1].ID.String()
+	expectBody(t, web.HTMX("GET", hist, nil), 200, `data-testid="price-history"`, `data-testid="price-history-sell_price"`, "$10.00", "$12.25")
+	expectBody(t, web.Get(hist), 200, "Price history: Product 1")
+	web.Get("/price-history/" + uuid.NewString()).Expect(t, 404)
 }
 
 func TestWorksheetRejectPage(t *testing.T) {

@@ -104,7 +104,7 @@ func TestWorksheetPages(t *testing.T) {
 	hist := "/price-history/" + f.products[1].ID.String()
 	expectBody(t, web.HTMX("GET", hist, nil), 200, `data-testid="price-history"`, `data-testid="price-history-sell_price"`, "$10.00", "$12.25")
 	expectBody(t, web.Get(hist), 200, "Price history: Product 1")
-	web.Get("/price-history/" + uuid.NewString()).Expect(t, 404)
+	web.Get("/price-history/"+uuid.NewString()).Expect(t, 404)
 }
 
 func TestWorksheetRejectPage(t *testing.T) {

@@ -188,10 +188,10 @@ func startApp(t *testing.T) *App {
 			_ = cmd.Process.Signal(syscall.SIGTERM)
 			select {
 			case <-exited:
-			case <-time.After(30 * time.Second):
+			case <-time.After(60 * time.Second):
 				_ = cmd.Process.Kill()
 				<-exited
-				t.Errorf("backroom serve did not stop within 30s of SIGTERM")
+				t.Errorf("backroom serve did not stop within 60s of SIGTERM")
 			}
 			if waitErr != nil {
 				t.Errorf("backroom serve did not shut down cleanly on SIGTERM: %v\nstderr:\n%s", waitErr, stderr.String())

@@ -30,11 +30,11 @@ var navigation = []server.Nav{
 		{Key: "catalogue-suppliers", Label: "Suppliers", Href: "/suppliers", Perms: []string{"suppliers.view"}},
 		{Key: "catalogue-units", Label: "Units", Href: "/units", Perms: []string{"products.view"}},
 	}},
-	{Key: "purchasing", Label: "Purchasing", Href: "/purchase-orders", Perms: []string{"purchase_orders.view", "purchase_orders.approve", "worksheets.approve"}, Items: []server.Nav{
+	{Key: "purchasing", Label: "Purchasing", Perms: []string{"purchase_orders.view", "purchase_orders.approve", "worksheets.approve"}, Items: []server.Nav{
 		{Key: "purchasing-orders", Label: "Purchase orders", Href: "/purchase-orders", Perms: []string{"purchase_orders.view"}},
 		{Key: "approvals", Label: "Approvals", Href: "/approvals", Perms: []string{"purchase_orders.approve", "worksheets.approve"}},
 	}},
-	{Key: "pricing", Label: "Pricing", Href: "/worksheets", Perms: []string{"worksheets.view", "specials.view", "store_prices.view"}, Items: []server.Nav{
+	{Key: "pricing", Label: "Pricing", Perms: []string{"worksheets.view", "specials.view", "store_prices.view"}, Items: []server.Nav{
 		{Key: "pricing-worksheets", Label: "Worksheets", Href: "/worksheets", Perms: []string{"worksheets.view"}},
 		{Key: "pricing-specials", Label: "Specials", Href: "/specials", Perms: []string{"specials.view"}},
 		{Key: "pricing-store-prices", Label: "Store prices", Href: "/store-prices", Perms: []string{"store_prices.view"}},

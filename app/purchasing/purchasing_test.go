@@ -495,3 +495,35 @@ func TestAuditListShowsEveryTransition(t *testing.T) {
 	f.app.Do("GET", "/api/v1/audit?date_from=yesterday", nil, auditor).Expect(t, 400)
 	f.app.Do("GET", "/api/v1/audit", nil, f.buyer).Expect(t, 403)
 }
+
+// Two people acting at once: the checked transitions let exactly one through.
+func TestConcurrentTransitions(t *testing.T) {
+	f := setup(t)
+	d := f.create(t, f.buyer)
+	f.do(t, "PATCH", poPath(d.ID, "submit"), nil, f.buyer, 200)
+	_, second := f.app.User(nil, allPO...)
+	codes := make(chan int, 2)
+	for _, tok := range []string{f.approver, second} {
+		go func(tok string) { codes <- f.app.Do("PATCH", poPath(d.ID, "approve"), nil, tok).Code }(tok)
+	}
+	got := map[int]int{<-codes: 1}
+	got[<-codes]++
+	if got[200] != 1 || got[409] != 1 {
+		t.Fatalf("concurrent approvals answered %v", got)
+	}
+	f.do(t, "PATCH", poPath(d.ID, "send"), nil, f.buyer, 200)
+	// Two deliveries of 6 against 10 ordered: one books, the other would over-receive.
+	for i := 0; i < 2; i++ {
+		go func() {
+			codes <- f.app.Do("PATCH", poPath(d.ID, "receive"), map[string]any{"items": []any{map[string]any{"itemId": d.Items[0].ID, "quantityReceived": 6000}}}, f.receiver).Code
+		}()
+	}
+	got = map[int]int{<-codes: 1}
+	got[<-codes]++
+	if got[200] != 1 || got[422] != 1 {
+		t.Fatalf("concurrent receipts answered %v", got)
+	}
+	if s := f.stock(t, f.store.ID, d.Items[0].ProductID); s != 6000 {
+		t.Fatalf("stock after concurrent receipts %d", s)
+	}
+}

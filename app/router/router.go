@@ -14,6 +14,7 @@ import (
 	"backroom/app/config"
 	"backroom/app/integrations"
 	"backroom/app/integrations/mipos"
+	"backroom/app/integrations/tipsi"
 	"backroom/app/integrations/codemax"
 	"backroom/app/integrations/webhook"
 	"backroom/app/jobs"
@@ -64,6 +65,7 @@ func New(d Deps) (*App, error) {
 	rt.Web.GET("/", dashboard)
 	reg := jobs.NewRegistry()
 	integrations.Register(codemax.New(codemax.Options{}))
+	integrations.Register(tipsi.New())
 	integ, err := integrations.New(d.DB, cfg.Key("secrets"), cfg.PublicURL)
 	if err != nil {
 		return nil, err

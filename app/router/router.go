@@ -10,12 +10,14 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 	"gorm.io/gorm"
 
+	"backroom/app/apikeys"
 	"backroom/app/auth"
+	"backroom/app/catalogsync"
 	"backroom/app/config"
 	"backroom/app/integrations"
+	"backroom/app/integrations/codemax"
 	"backroom/app/integrations/mipos"
 	"backroom/app/integrations/tipsi"
-	"backroom/app/integrations/codemax"
 	"backroom/app/integrations/webhook"
 	"backroom/app/jobs"
 	"backroom/app/pricing"
@@ -77,6 +79,10 @@ func New(d Deps) (*App, error) {
 	webhooks := webhook.New(d.DB, integ, cfg.Key("receipt-links"), cfg.PublicURL)
 	webhooks.RegisterJobs(reg) // the delivery worker, and the sale hook that queues deliveries
 	webhooks.Mount(rt)
+	keys := apikeys.New(d.DB)
+	keys.Mount(rt)
+	integrations.AddListSection("api-keys", keys.Section)
+	catalogsync.New(d.DB).Mount(rt, keys) // PATCH /api/v1/catalog/sync|sync_clear by API key, 16 MiB bodies
 	mountAreas(rt, d, authSvc)
 	return &App{Handler: r, Auth: authSvc, Jobs: reg, Integrations: integ, Webhooks: webhooks}, nil
 }

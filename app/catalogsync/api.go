@@ -1,0 +1,79 @@
+package catalogsync
+
+import (
+	"encoding/json"
+	"errors"
+	"net/http"
+
+	"github.com/gin-gonic/gin"
+
+	"backroom/app/apikeys"
+	"backroom/app/server"
+	"backroom/models"
+)
+
+// BodyLimit is the largest sync request: 10,000 rows are about 1.5 MB, so 16 MiB leaves room
+// for catalogues ten times that.
+const BodyLimit = 16 << 20
+
+// Mount adds PATCH /api/v1/catalog/sync and /sync_clear (API key with catalog.write; outside the
+// /api/v1 group so its 1 MiB limit does not apply) and GET /api/v1/catalog/review (products.view).
+func (s *Service) Mount(rt server.Routes, keys *apikeys.Service) {
+	g := rt.Root.Group("/api/v1/catalog", server.BodyLimit(BodyLimit), keys.Require(models.ScopeCatalogWrite))
+	g.PATCH("/sync", s.apiSync(ModeSync))
+	g.PATCH("/sync_clear", s.apiSync(ModeSyncClear))
+	rt.API.GET("/catalog/review", server.Require("products.view"), s.apiReview)
+}
+
+// failure is the 422 answer of a request with row errors: the envelope's error and errors, and
+// each row's error in order.
+type failure struct {
+	Success   bool                `json:"success"`
+	Error     string              `json:"error"`
+	Errors    map[string][]string `json:"errors"`
+	RowErrors RowErrors           `json:"rowErrors"`
+}
+
+func (s *Service) apiSync(mode string) gin.HandlerFunc {
+	return func(c *gin.Context) {
+		key := apikeys.KeyOf(c)
+		if key == nil {
+			server.Fail(c, models.Unauthorized("missing X-Api-Key header"))
+			return
+		}
+		var raws []json.RawMessage
+		if err := server.DecodeJSON(c.Request.Body, &raws); err != nil {
+			server.Fail(c, err)
+			return
+		}
+		if raws == nil {
+			server.Fail(c, models.BadRequest("the body must be a JSON array of products"))
+			return
+		}
+		res, err := s.Sync(c.Request.Context(), server.Actor(c), *key, mode, raws)
+		var rowErrs RowErrors
+		if errors.As(err, &rowErrs) {
+			c.AbortWithStatusJSON(http.StatusUnprocessableEntity, failure{Error: rowErrs.Error(), Errors: rowErrs.Fields(), RowErrors: rowErrs})
+			return
+		}
+		if err != nil {
+			server.Fail(c, err)
+			return
+		}
+		server.OK(c, res)
+	}
+}
+
+func (s *Service) apiReview(c *gin.Context) {
+	p, err := server.PageParams(c)
+	if err != nil {
+		server.Fail(c, err)
+		return
+	}
+	items, total, err := s.Review(c.Request.Context(), p)
+	if err != nil {
+		server.Fail(c, err)
+		return
+	}
+	server.List(c, items, total, p)
+}

@@ -17,12 +17,14 @@ import (
 const BodyLimit = 16 << 20
 
 // Mount adds PATCH /api/v1/catalog/sync and /sync_clear (API key with catalog.write; outside the
-// /api/v1 group so its 1 MiB limit does not apply) and GET /api/v1/catalog/review (products.view).
+// /api/v1 group so its 1 MiB limit does not apply) and GET /api/v1/catalog/review (products.view)
+// with its page /catalog/review.
 func (s *Service) Mount(rt server.Routes, keys *apikeys.Service) {
 	g := rt.Root.Group("/api/v1/catalog", server.BodyLimit(BodyLimit), keys.Require(models.ScopeCatalogWrite))
 	g.PATCH("/sync", s.apiSync(ModeSync))
 	g.PATCH("/sync_clear", s.apiSync(ModeSyncClear))
 	rt.API.GET("/catalog/review", server.Require("products.view"), s.apiReview)
+	s.mountWeb(rt)
 }
 
 // failure is the 422 answer of a request with row errors: the envelope's error and errors, and

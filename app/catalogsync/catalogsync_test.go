@@ -301,6 +301,23 @@ func TestKeysScopesAndBodyLimit(t *testing.T) {
 	e.patch("sync", fresh.Key, huge).Expect(t, http.StatusRequestEntityTooLarge)
 }
 
+func TestReviewPage(t *testing.T) {
+	app := apptest.NewDemo(t)
+	e := &env{t: t, app: app, admin: app.Login("admin", "1234")}
+	app.DB.Take(&e.store, "code = ?", "S001")
+	k := e.key("Review feed", &e.store.ID, models.ScopeCatalogWrite)
+	e.sync("sync", k.Key, `[{"external_id": "RV-1", "name": "Review me", "price": 4.5}, {"external_id": "RV-2", "name": "Me too"}]`)
+	w := app.SignIn("admin", "1234")
+	page := w.Get("/catalog/review").Expect(t, http.StatusOK).String()
+	if strings.Count(page, `data-testid="review-row"`) != 2 || !strings.Contains(page, "Review me") || !strings.Contains(page, "$4.50") || !strings.Contains(page, "Review feed") {
+		t.Fatalf("review page lacks the synced products:\n%s", page)
+	}
+	app.DB.Exec(`UPDATE products SET is_active = true WHERE sku IN ('RV-1', 'RV-2')`)
+	if page := w.Get("/catalog/review").Expect(t, http.StatusOK).String(); !strings.Contains(page, `data-testid="empty-state"`) {
+		t.Fatal("activated products still listed for review")
+	}
+}
+
 // rows builds n rows of about 150 bytes each; round changes prices and stock.
 func rows(n, round int) []byte {
 	var b bytes.Buffer

@@ -22,6 +22,7 @@ import (
 	"backroom/app/jobs"
 	"backroom/app/pricing"
 	"backroom/app/server"
+	"backroom/app/webservices"
 	"backroom/models"
 	"backroom/views/home"
 )
@@ -83,6 +84,9 @@ func New(d Deps) (*App, error) {
 	keys.Mount(rt)
 	integrations.AddListSection("api-keys", keys.Section)
 	catalogsync.New(d.DB).Mount(rt, keys) // PATCH /api/v1/catalog/sync|sync_clear by API key, 16 MiB bodies
+	ws := webservices.New(d.DB, keys)     // /ws/v1: record a sale, sales report and catalogue downloads by API key
+	ws.Mount(rt)
+	integrations.AddListSection("web-services", ws.Section)
 	mountAreas(rt, d, authSvc)
 	return &App{Handler: r, Auth: authSvc, Jobs: reg, Integrations: integ, Webhooks: webhooks}, nil
 }

@@ -1,0 +1,152 @@
+package webservices
+
+import (
+	"bufio"
+	"encoding/csv"
+	"encoding/json"
+	"fmt"
+	"html"
+	"io"
+	"strconv"
+)
+
+// tableWriter streams a table in one format: a header, rows as they are read, an optional
+// totals row. The sales report and the catalogue lists share it for csv, html and json.
+type tableWriter interface {
+	begin(title string, cols []column) error
+	row(cells []string, obj any) error
+	foot(cells []string) error
+	end(total int) error
+}
+
+// column is a table column; numeric ones are right-aligned in html.
+type column struct {
+	Title   string
+	Numeric bool
+}
+
+func newTableWriter(format string, w io.Writer) tableWriter {
+	switch format {
+	case "csv":
+		return &csvTable{w: csv.NewWriter(w)}
+	case "html":
+		return &htmlTable{w: bufio.NewWriterSize(w, 32<<10)}
+	case "json":
+		return &jsonTable{w: bufio.NewWriterSize(w, 32<<10)}
+	}
+	return nil
+}
+
+type csvTable struct{ w *csv.Writer }
+
+func (t *csvTable) begin(_ string, cols []column) error {
+	head := make([]string, len(cols))
+	for i, c := range cols {
+		head[i] = c.Title
+	}
+	return t.w.Write(head)
+}
+
+func (t *csvTable) row(cells []string, _ any) error { return t.w.Write(cells) }
+func (t *csvTable) foot(cells []string) error       { return t.w.Write(cells) }
+func (t *csvTable) end(int) error {
+	t.w.Flush()
+	return t.w.Error()
+}
+
+// htmlTable is a standalone page: no scripts or stylesheets to fetch, so it opens anywhere.
+type htmlTable struct {
+	w      *bufio.Writer
+	cols   []column
+	footed bool
+}
+
+const htmlHead = `<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>%s</title>
+<style>body{font:14px system-ui,sans-serif;margin:24px;color:#0f172a}table{border-collapse:collapse;width:100%%}
+th,td{border-bottom:1px solid #e2e8f0;padding:4px 8px;text-align:left}th{background:#f1f5f9;position:sticky;top:0}
+td.num,th.num{text-align:right;font-variant-numeric:tabular-nums}tfoot td{font-weight:600;border-top:2px solid #94a3b8}</style>
+</head><body><h1>%s</h1>
+<table><thead><tr>`
+
+func (t *htmlTable) begin(title string, cols []column) error {
+	t.cols = cols
+	esc := html.EscapeString(title)
+	fmt.Fprintf(t.w, htmlHead, esc, esc)
+	for _, c := range cols {
+		t.w.WriteString("<th" + t.class(c) + ` scope="col">` + html.EscapeString(c.Title) + "</th>")
+	}
+	_, err := t.w.WriteString("</tr></thead>\n<tbody>\n")
+	return err
+}
+
+func (t *htmlTable) class(c column) string {
+	if c.Numeric {
+		return ` class="num"`
+	}
+	return ""
+}
+
+func (t *htmlTable) cells(cells []string) {
+	t.w.WriteString("<tr>")
+	for i, v := range cells {
+		cls := ""
+		if i < len(t.cols) {
+			cls = t.class(t.cols[i])
+		}
+		t.w.WriteString("<td" + cls + ">" + html.EscapeString(v) + "</td>")
+	}
+	t.w.WriteString("</tr>\n")
+}
+
+func (t *htmlTable) row(cells []string, _ any) error {
+	t.cells(cells)
+	return nil
+}
+
+func (t *htmlTable) foot(cells []string) error {
+	t.w.WriteString("</tbody>\n<tfoot>")
+	t.cells(cells)
+	t.w.WriteString("</tfoot>")
+	t.footed = true
+	return nil
+}
+
+func (t *htmlTable) end(total int) error {
+	if !t.footed {
+		t.w.WriteString("</tbody>")
+	}
+	t.w.WriteString("</table>\n<p>" + strconv.Itoa(total) + " rows.</p></body></html>\n")
+	return t.w.Flush()
+}
+
+// jsonTable writes the Backroom envelope {"success":true,"data":[…],"total":n} row by row.
+type jsonTable struct {
+	w *bufio.Writer
+	n int
+}
+
+func (t *jsonTable) begin(string, []column) error {
+	_, err := t.w.WriteString(`{"success":true,"data":[`)
+	return err
+}
+
+func (t *jsonTable) row(_ []string, obj any) error {
+	b, err := json.Marshal(obj)
+	if err != nil {
+		return err
+	}
+	if t.n > 0 {
+		t.w.WriteByte(',')
+	}
+	t.n++
+	t.w.Write(b)
+	return t.w.WriteByte('\n')
+}
+
+func (t *jsonTable) foot([]string) error { return nil }
+
+func (t *jsonTable) end(total int) error {
+	t.w.WriteString(`],"total":` + strconv.Itoa(total) + `,"page":1,"pageSize":` + strconv.Itoa(total) + "}\n")
+	return t.w.Flush()
+}

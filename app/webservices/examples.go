@@ -34,7 +34,7 @@ func Examples(base, tender, sku, barcode, day string) []views.Service {
 	return []views.Service{
 		{
 			ID: "ws-sale", Title: "Record a sale", Method: "POST", Path: BasePath + "/sales", Scope: "sales.write",
-			About:    "Records a sale made in your own shop or tool at the key's store (the key needs a store). Items name a product by productId, sku or barcode; quantity is units with up to 3 decimals; unitPrice is in cents and defaults to the store's price. Taxes and totals follow Backroom's rules, stock moves and sale webhooks fire. Optional: userId (cashier), customerId, or customer {name, email, phone} (matched by email or phone, else created), date (unix seconds). Answers 201 with the sale.",
+			About:    "Records a sale made in your own shop or tool at the key's store (the key needs a store). Items name a product by productId, sku or barcode; quantity is units with up to 3 decimals; unitPrice is in cents and defaults to the store's price. Taxes and totals follow Backroom's rules, stock moves and sale webhooks fire. Optional: userId (cashier), customerId, or customer {name, email, phone} (matched by email, or by phone when there is no email, else created), date (unix seconds). Answers 201 with the sale.",
 			Snippets: snippets(request{method: "POST", url: base + BasePath + "/sales", body: string(b), idem: true}),
 		},
 		{

@@ -10,6 +10,7 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"net/http/httptest"
 	"regexp"
 	"strings"
 	"testing"
@@ -717,5 +718,56 @@ func TestSettingsPageShowsExamples(t *testing.T) {
 	e.DB.Raw(`SELECT sku FROM products WHERE is_active AND deleted_at IS NULL AND barcode IS NOT NULL AND barcode <> '' ORDER BY sku LIMIT 1`).Scan(&sku)
 	if !strings.Contains(page, sku) || !strings.Contains(page, "&#34;paymentMethodId&#34;: &#34;CASH&#34;") && !strings.Contains(page, `"paymentMethodId": "CASH"`) {
 		t.Fatalf("sale example lacks a real SKU %s or tender", sku)
+	}
+}
+
+// Retries racing each other with one Idempotency-Key record one sale and all get its answer.
+func TestConcurrentRetriesRecordOneSale(t *testing.T) {
+	e := setup(t)
+	key := e.key(t, &e.store.ID, models.ScopeSalesWrite)
+	p := e.stocked(t, 1)[0]
+	before, sales0 := e.level(t, p.ID), e.Count("sales", "")
+	body := fmt.Sprintf(`{"paymentMethodId":"CASH","items":[{"sku":%q,"quantity":1}]}`, p.SKU)
+	const n = 6
+	answers := make(chan *apptest.Response, n)
+	start := make(chan struct{})
+	for range n {
+		go func() {
+			<-start
+			answers <- e.call(t, "POST", "/ws/v1/sales", key, body, "Idempotency-Key", "race-1")
+		}()
+	}
+	close(start)
+	var first []byte
+	for range n {
+		res := <-answers
+		if res.Code != http.StatusCreated {
+			t.Fatalf("status %d: %s", res.Code, res.Body)
+		}
+		if first == nil {
+			first = res.Body
+		} else if !bytes.Equal(first, res.Body) {
+			t.Fatalf("answers differ:\n%s\n%s", first, res.Body)
+		}
+	}
+	if e.Count("sales", "") != sales0+1 || e.level(t, p.ID) != before-1000 {
+		t.Fatalf("sales %d (was %d), stock %d (was %d)", e.Count("sales", ""), sales0, e.level(t, p.ID), before)
+	}
+}
+
+// A web-service sale goes through sales recording, so the sale webhooks are queued with it.
+func TestRecordedSaleQueuesWebhooks(t *testing.T) {
+	e := setup(t)
+	target := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) { w.WriteHeader(http.StatusNoContent) }))
+	t.Cleanup(target.Close)
+	e.Do("POST", "/api/v1/integrations", map[string]any{"kind": "webhook", "name": "Shop hook", "enabled": true, "storeId": e.store.ID,
+		"settings": map[string]any{"url": target.URL}, "secrets": map[string]string{"secret": "whsec-test-0123456789abcdef"}}, e.admin).Expect(t, http.StatusCreated)
+	key := e.key(t, &e.store.ID, models.ScopeSalesWrite)
+	p := e.stocked(t, 1)[0]
+	var s saleOut
+	e.call(t, "POST", "/ws/v1/sales", key, map[string]any{"paymentMethodId": "CASH", "items": []any{map[string]any{"sku": p.SKU, "quantity": 1}}}).
+		Expect(t, http.StatusCreated).Data(t, &s)
+	if n := e.Count("webhook_deliveries", "sale_id = ?", s.ID); n == 0 {
+		t.Fatal("no webhook delivery queued for the sale")
 	}
 }

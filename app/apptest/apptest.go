@@ -24,6 +24,7 @@ import (
 
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/lib/pq"
 	"gorm.io/gorm"
 
 	"backroom/app/config"
@@ -237,12 +238,26 @@ var (
 )
 
 // User creates an active user holding exactly perms (HQ-wide when storeID is nil, else at that
-// store) and returns the user and an access token.
+// store) and returns the user and an API access token.
 func (a *App) User(storeID *uuid.UUID, perms ...string) (models.User, string) {
+	a.T.Helper()
+	u, pin := a.newUser(storeID, perms)
+	return u, a.Login(u.Username, pin)
+}
+
+// WebUser creates a user like User and signs them in to the pages.
+func (a *App) WebUser(storeID *uuid.UUID, perms ...string) (*Web, models.User) {
+	a.T.Helper()
+	u, pin := a.newUser(storeID, perms)
+	return a.SignIn(u.Username, pin), u
+}
+
+// newUser creates a role holding exactly perms and a user with that role and a fresh PIN.
+func (a *App) newUser(storeID *uuid.UUID, perms []string) (models.User, string) {
 	a.T.Helper()
 	n := seq.Add(1)
 	ctx := context.Background()
-	role := models.Role{Name: fmt.Sprintf("test-role-%d-%d", n, time.Now().UnixNano()), Permissions: perms}
+	role := models.Role{Name: fmt.Sprintf("test-role-%d-%d", n, time.Now().UnixNano()), Permissions: pq.StringArray(append([]string{}, perms...))}
 	if err := a.DB.WithContext(ctx).Create(&role).Error; err != nil {
 		a.T.Fatalf("create role: %v", err)
 	}
@@ -259,7 +274,7 @@ func (a *App) User(storeID *uuid.UUID, perms ...string) (models.User, string) {
 	if err != nil {
 		a.T.Fatalf("create user: %v", err)
 	}
-	return *u, a.Login(u.Username, pin)
+	return *u, pin
 }
 
 // Store creates a store with the given code.

@@ -1,40 +1,18 @@
 package pricing_test
 
 import (
-	"context"
 	"fmt"
 	"net/http"
 	"net/url"
 	"regexp"
 	"strings"
-	"sync/atomic"
 	"testing"
 
 	"github.com/google/uuid"
 
 	"backroom/app/apptest"
 	"backroom/models"
-	"backroom/seeds"
 )
-
-var webSeq atomic.Int64
-
-// signIn creates a user holding perms (HQ-wide when store is nil) and signs them in.
-func signIn(t *testing.T, app *apptest.App, store *uuid.UUID, perms ...string) *apptest.Web {
-	t.Helper()
-	n := webSeq.Add(1)
-	role := models.Role{Name: fmt.Sprintf("web-role-%d", n), Permissions: perms}
-	must(t, app.DB.Create(&role).Error)
-	spec := seeds.UserSpec{Username: fmt.Sprintf("web%d", n), DisplayName: fmt.Sprintf("Web User %d", n), PIN: fmt.Sprintf("8%04d", 1000+n), Role: role.Name}
-	if store != nil {
-		var s models.Store
-		must(t, app.DB.Take(&s, "id = ?", *store).Error)
-		spec.StoreCode = s.Code
-	}
-	_, err := seeds.CreateUser(context.Background(), app.DB, app.Config, spec)
-	must(t, err)
-	return app.SignIn(spec.Username, spec.PIN)
-}
 
 func expectBody(t *testing.T, res *apptest.Response, code int, want ...string) {
 	t.Helper()
@@ -50,7 +28,7 @@ var rowID = regexp.MustCompile(`id="ws-row-([0-9a-f-]{36})"`)
 
 func TestWorksheetPages(t *testing.T) {
 	f := setup(t)
-	web := signIn(t, f.app, nil, allPricing...)
+	web, _ := f.app.WebUser(nil, allPricing...)
 	expectBody(t, web.Get("/worksheets"), 200, `data-testid="ws-new"`, `data-testid="empty-state"`)
 	expectBody(t, web.Get("/worksheets/new"), 200, `data-testid="ws-form"`)
 	expectBody(t, web.PostForm("/worksheets", url.Values{"type": {"bogus"}}), 422, "must be one of")
@@ -109,7 +87,7 @@ func TestWorksheetPages(t *testing.T) {
 
 func TestWorksheetRejectPage(t *testing.T) {
 	f := setup(t)
-	web := signIn(t, f.app, nil, allPricing...)
+	web, _ := f.app.WebUser(nil, allPricing...)
 	w := f.priceChange(t, nil)
 	f.ws(t, "PATCH", wsPath(w.ID, "submit"), nil, f.admin, 200)
 	loc := "/worksheets/" + w.ID.String()
@@ -123,7 +101,7 @@ func TestWorksheetRejectPage(t *testing.T) {
 
 func TestSpecialAndStorePricePages(t *testing.T) {
 	f := setup(t)
-	web := signIn(t, f.app, nil, allPricing...)
+	web, _ := f.app.WebUser(nil, allPricing...)
 	expectBody(t, web.Get("/specials"), 200, `data-testid="special-new"`)
 	expectBody(t, web.PostForm("/specials", url.Values{"productCode": {"P-0"}, "specialPrice": {"7.99"}, "startDate": {"2030-05-10"}, "endDate": {"2030-05-01"}}), 422, "must be on or after the start date")
 	web.PostForm("/specials", url.Values{"productCode": {"P-0"}, "specialPrice": {"7.99"}, "startDate": {"2030-05-01"}, "endDate": {"2030-05-10"}, "storeIds": {f.s2.ID.String()}}).Expect(t, http.StatusSeeOther)

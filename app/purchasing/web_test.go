@@ -1,40 +1,14 @@
 package purchasing_test
 
 import (
-	"context"
-	"fmt"
 	"net/http"
 	"net/url"
 	"strings"
-	"sync/atomic"
 	"testing"
-
-	"github.com/google/uuid"
 
 	"backroom/app/apptest"
 	"backroom/models"
-	"backroom/seeds"
 )
-
-var webSeq atomic.Int64
-
-// signIn creates a user holding perms (HQ-wide when store is nil) and signs them in to the pages.
-func signIn(t *testing.T, app *apptest.App, store *uuid.UUID, perms ...string) (*apptest.Web, models.User) {
-	t.Helper()
-	n := webSeq.Add(1)
-	role := models.Role{Name: fmt.Sprintf("web-role-%d", n), Permissions: perms}
-	must(t, app.DB.Create(&role).Error)
-	pin := fmt.Sprintf("%d%04d", 7, 1000+n)
-	spec := seeds.UserSpec{Username: fmt.Sprintf("web%d", n), DisplayName: fmt.Sprintf("Web User %d", n), PIN: pin, Role: role.Name}
-	if store != nil {
-		var s models.Store
-		must(t, app.DB.Take(&s, "id = ?", *store).Error)
-		spec.StoreCode = s.Code
-	}
-	u, err := seeds.CreateUser(context.Background(), app.DB, app.Config, spec)
-	must(t, err)
-	return app.SignIn(spec.Username, pin), *u
-}
 
 func expectBody(t *testing.T, res *apptest.Response, code int, want ...string) {
 	t.Helper()
@@ -48,8 +22,8 @@ func expectBody(t *testing.T, res *apptest.Response, code int, want ...string) {
 
 func TestPurchaseOrderPages(t *testing.T) {
 	f := setup(t)
-	buyer, _ := signIn(t, f.app, nil, append(allPO, "products.view")...)
-	approver, _ := signIn(t, f.app, &f.store.ID, allPO...)
+	buyer, _ := f.app.WebUser(nil, append(allPO, "products.view")...)
+	approver, _ := f.app.WebUser(&f.store.ID, allPO...)
 
 	expectBody(t, buyer.Get("/purchase-orders"), 200, `data-testid="empty-state"`, `data-testid="po-new"`)
 	expectBody(t, buyer.Get("/purchase-orders/new"), 200, `data-testid="po-form"`, "Acme Wholesale")
@@ -115,7 +89,7 @@ func TestPurchaseOrderPages(t *testing.T) {
 
 func TestPurchaseOrderDeleteAsksFirst(t *testing.T) {
 	f := setup(t)
-	web, _ := signIn(t, f.app, nil, allPO...)
+	web, _ := f.app.WebUser(nil, allPO...)
 	d := f.create(t, f.buyer)
 	path := "/purchase-orders/" + d.ID.String()
 	// Without confirmation the page asks; nothing is deleted.

@@ -5,7 +5,6 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
-	"sync/atomic"
 	"testing"
 
 	"github.com/google/uuid"
@@ -14,7 +13,6 @@ import (
 	"backroom/app/inventory"
 	"backroom/app/transfers"
 	"backroom/models"
-	"backroom/seeds"
 )
 
 type fixture struct {
@@ -238,7 +236,7 @@ func TestTransferStoreScope(t *testing.T) {
 
 func TestTransferPages(t *testing.T) {
 	f := setup(t)
-	web := signInWeb(t, f.app, nil, allTransfers...)
+	web, _ := f.app.WebUser(nil, allTransfers...)
 	res := web.Get("/transfers")
 	res.Expect(t, 200)
 	if !strings.Contains(res.String(), `data-testid="tr-new"`) {
@@ -280,23 +278,4 @@ func TestTransferPages(t *testing.T) {
 	if got := f.stock(t, f.to.ID, f.products[0].ID); got != 4000 {
 		t.Fatalf("destination stock %d", got)
 	}
-}
-
-var webSeq atomic.Int64
-
-// signInWeb creates a user holding perms (HQ-wide when store is nil) and signs them in.
-func signInWeb(t *testing.T, app *apptest.App, store *uuid.UUID, perms ...string) *apptest.Web {
-	t.Helper()
-	n := webSeq.Add(1)
-	role := models.Role{Name: fmt.Sprintf("web-role-%d", n), Permissions: perms}
-	must(t, app.DB.Create(&role).Error)
-	spec := seeds.UserSpec{Username: fmt.Sprintf("web%d", n), DisplayName: fmt.Sprintf("Web User %d", n), PIN: fmt.Sprintf("9%04d", 1000+n), Role: role.Name}
-	if store != nil {
-		var s models.Store
-		must(t, app.DB.Take(&s, "id = ?", *store).Error)
-		spec.StoreCode = s.Code
-	}
-	_, err := seeds.CreateUser(t.Context(), app.DB, app.Config, spec)
-	must(t, err)
-	return app.SignIn(spec.Username, spec.PIN)
 }

@@ -30,6 +30,15 @@ func allPermissions() map[string]bool {
 	return m
 }
 
+// UserRef is the actor's user id for a nullable "by" column: nil for System, which is no user.
+func (a Actor) UserRef() *uuid.UUID {
+	if a.UserID == uuid.Nil {
+		return nil
+	}
+	id := a.UserID
+	return &id
+}
+
 // Can reports whether the actor holds perm anywhere (HQ-wide or at any store).
 func (a Actor) Can(perm string) bool {
 	if a.HQ[perm] {

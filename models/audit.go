@@ -28,11 +28,7 @@ func (AuditEntry) TableName() string { return "audit_log" }
 
 // Audit writes one audit entry inside tx. before and after may be nil.
 func Audit(ctx context.Context, tx *gorm.DB, actor Actor, action, entityType string, entityID uuid.UUID, before, after any) error {
-	e := AuditEntry{Username: actor.Username, Action: action, EntityType: entityType}
-	if actor.UserID != uuid.Nil {
-		id := actor.UserID
-		e.UserID = &id
-	}
+	e := AuditEntry{UserID: actor.UserRef(), Username: actor.Username, Action: action, EntityType: entityType}
 	if entityID != uuid.Nil {
 		e.EntityID = &entityID
 	}

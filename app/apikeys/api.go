@@ -10,8 +10,8 @@ import (
 
 	"backroom/app/server"
 	"backroom/models"
-	"backroom/views/components"
 	views "backroom/views/apikeys"
+	"backroom/views/components"
 )
 
 // Mount adds the key API under /api/v1/integrations/api-keys and the form posts of the

@@ -66,10 +66,7 @@ func (s *Service) Create(ctx context.Context, actor models.Actor, in Input) (*Cr
 	prefix := randomString(8)
 	key := "bk_" + prefix + "_" + randomString(32)
 	row := models.APIKey{Name: strings.TrimSpace(in.Name), StoreID: in.StoreID, Scopes: dedupe(in.Scopes), Prefix: "bk_" + prefix, KeyHash: Hash(key)}
-	if actor.UserID != uuid.Nil {
-		id := actor.UserID
-		row.CreatedBy = &id
-	}
+	row.CreatedBy = actor.UserRef()
 	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		if in.StoreID != nil {
 			var n int64

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/google/uuid"
 	"net/http"
 	"net/url"
 	"strings"
@@ -217,6 +218,30 @@ func TestRunProgressErrorsRetryResolve(t *testing.T) {
 	app.Do("POST", fmt.Sprintf("/api/v1/integrations/%s/errors/%s/resolve", v.ID, open.ID), nil, token).Expect(t, http.StatusOK)
 	if n := app.Count("integration_errors", "status <> 'resolved'"); n != 0 {
 		t.Fatalf("open errors = %d after resolve", n)
+	}
+	if n := app.Count("integration_errors", "id = ? AND resolved_by = (SELECT id FROM users WHERE username = 'admin')", open.ID); n != 1 {
+		t.Fatal("the error does not name who resolved it")
+	}
+
+	// The system (a job, a script) may resolve too: it is nobody, so resolved_by stays empty.
+	app.Do("POST", "/api/v1/integrations/"+v.ID+"/run", nil, token).Expect(t, http.StatusAccepted)
+	app.Eventually("fourth run finishes", func() bool {
+		return app.Count("integration_runs", "status IN ('partial','succeeded','failed')") == 4
+	})
+	var again models.IntegrationError
+	if err := app.DB.Take(&again, "status = 'open'").Error; err != nil {
+		t.Fatalf("no open error: %v", err)
+	}
+	svc, err := integrations.New(app.DB, app.Config.Key("secrets"), app.Config.PublicURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	id, _ := uuid.Parse(v.ID)
+	if err := svc.ResolveError(t.Context(), models.System, id, again.ID); err != nil {
+		t.Fatalf("system resolve: %v", err)
+	}
+	if n := app.Count("integration_errors", "id = ? AND status = 'resolved' AND resolved_by IS NULL", again.ID); n != 1 {
+		t.Fatal("system resolve did not resolve the error with no user")
 	}
 }
 

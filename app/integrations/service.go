@@ -489,7 +489,7 @@ func (s *Service) RetryError(ctx context.Context, actor models.Actor, id, errorI
 func (s *Service) ResolveError(ctx context.Context, actor models.Actor, id, errorID uuid.UUID) error {
 	return s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		res := tx.Exec(`UPDATE integration_errors SET status = 'resolved', resolved_at = now(), resolved_by = ?, updated_at = now()
-			WHERE id = ? AND integration_id = ? AND status <> 'resolved'`, actor.UserID, errorID, id)
+			WHERE id = ? AND integration_id = ? AND status <> 'resolved'`, actor.UserRef(), errorID, id)
 		if res.Error != nil {
 			return res.Error
 		}

@@ -70,10 +70,9 @@ func (s *Service) create(ctx context.Context, tx *gorm.DB, actor models.Actor, i
 		return nil, err
 	}
 	cashier := id.cashier
-	if cashier == nil && actor.UserID != uuid.Nil {
-		uid := actor.UserID
-		cashier = &uid
-	} else if cashier != nil {
+	if cashier == nil {
+		cashier = actor.UserRef()
+	} else {
 		if ok, err := rowExists(tx, "users", *cashier); err != nil {
 			return nil, err
 		} else if !ok {

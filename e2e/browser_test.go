@@ -203,6 +203,13 @@ func (b *Browser) WaitText(sel, want string) {
 		`(() => { const el = document.querySelector(%s); return !!el && el.innerText.includes(%s) })()`, jsString(sel), jsString(want)))
 }
 
+// WaitValue waits until the form field of the CSS selector exists and its value is want.
+func (b *Browser) WaitValue(sel, want string) {
+	b.t.Helper()
+	b.waitJS(fmt.Sprintf("value %q in %s", want, sel), fmt.Sprintf(
+		`(() => { const el = document.querySelector(%s); return !!el && el.value === %s })()`, jsString(sel), jsString(want)))
+}
+
 // WaitPath waits until the page's path (without the query) matches the regular expression.
 func (b *Browser) WaitPath(re string) string {
 	b.t.Helper()

@@ -78,3 +78,72 @@ func TestStockCountInTheBrowser(t *testing.T) {
 		t.Fatalf("count movements: %d, want one per variance (2)", moves)
 	}
 }
+
+// The store manager counts a shelf with the barcode scanner: each scan adds one to the
+// product's counted quantity, and the product's row and the totals update in place (the row
+// comes out of band; a regression once left it stale while only the totals moved). Posting
+// the count sets the stock to what was scanned.
+func TestStockCountScanningInTheBrowser(t *testing.T) {
+	app := startApp(t)
+	token := app.Login(t, "admin", "1234")
+	s001 := app.storeID(t, "S001")
+	var dep struct {
+		ID string `json:"id"`
+	}
+	app.MustAPI(t, http.StatusCreated, "POST", "/api/v1/departments", map[string]any{"name": "E2E Scan Shelf"}, token, &dep)
+	const plumBarcode = "2900000012349"
+	plums := app.stockedProduct(t, token, s001, "E2E-PLUM", "E2E Plums", 400, 5000,
+		map[string]any{"departmentId": dep.ID, "barcode": plumBarcode})
+	figs := app.stockedProduct(t, token, s001, "E2E-FIG", "E2E Figs", 700, 3000, map[string]any{"departmentId": dep.ID})
+
+	b := newBrowser(t, app)
+	b.SignIn("manager", "2345")
+	b.Open("/inventory/counts")
+	b.WaitVisible(`[data-testid="count-start-form"]`)
+	b.Select("#f-storeId", "S001")
+	b.Select("#f-departmentId", "E2E Scan Shelf")
+	b.Click(`[data-testid="count-start"]`)
+	b.WaitPath(`^/inventory/counts/[0-9a-f-]{36}$`)
+	b.WaitText("#flashes", "2 products to count")
+	b.WaitCount(`[data-testid="count-lines"] tbody tr`, 2)
+
+	plumRow := `[data-testid="line-E2E-PLUM"]`
+	b.WaitValue(plumRow+` [data-testid="counted-input"]`, "")
+	// A mark on this document: if a scan reloaded the page instead of swapping fragments, the
+	// mark would be gone and a fresh page would hide a row that htmx failed to update.
+	b.eval("mark the page", `(() => { document.body.dataset.e2eScanPage = "1"; return true })()`)
+
+	// Two plums on the shelf where 5 were expected: scan the barcode twice.
+	b.Type(`[data-testid="scan-input"]`, plumBarcode+kb.Enter)
+	b.WaitText(`[data-testid="scan-message"]`, "E2E-PLUM E2E Plums: counted 1")
+	b.WaitValue(plumRow+` [data-testid="counted-input"]`, "1")
+	b.WaitText(plumRow+` [data-testid="variance"]`, "-4")
+	b.WaitValue(`[data-testid="scan-input"]`, "") // the scan box is ready for the next scan
+	b.Type(`[data-testid="scan-input"]`, plumBarcode+kb.Enter)
+	b.WaitText(`[data-testid="scan-message"]`, "E2E-PLUM E2E Plums: counted 2")
+	b.WaitValue(plumRow+` [data-testid="counted-input"]`, "2")
+	b.WaitText(plumRow+` [data-testid="variance"]`, "-3")
+	b.WaitText(`[data-testid="count-totals"]`, "1 of 2")
+	b.WaitText(`[data-testid="variance-value"]`, "-$6.00") // 3 plums at a cost of $2.00
+	if got := b.eval("page mark", `document.body.dataset.e2eScanPage || ""`); got != "1" {
+		t.Fatal("scanning reloaded the page; the row must update in place")
+	}
+	// One row per product, still inside the table.
+	b.WaitCount(`[data-testid="count-lines"] tbody tr`+plumRow, 1)
+	b.WaitCount(`[data-testid="count-lines"] tbody tr`, 2)
+
+	b.Click(`[data-testid="count-post"]`)
+	b.WaitText("#flashes", "posted")
+	b.WaitGone(`[data-testid="count-post"]`)
+
+	// Plums: the 2 scanned. Figs were not counted and stay at 3.
+	if got := app.level(t, s001, plums); got != 2000 {
+		t.Fatalf("plums after the count: %d, want 2000", got)
+	}
+	if got := app.level(t, s001, figs); got != 3000 {
+		t.Fatalf("figs (not counted) after the count: %d, want 3000", got)
+	}
+	b.Open("/inventory?store_id=" + s001 + "&search=E2E-")
+	b.WaitText(`[data-testid="level-E2E-PLUM"] [data-testid="on-hand"]`, "2")
+	b.WaitText(`[data-testid="level-E2E-FIG"] [data-testid="on-hand"]`, "3")
+}

@@ -68,6 +68,21 @@
     });
   });
 
+  // A scan form ([data-scan-form]) is ready for the next scan after each answer: emptied
+  // after a successful one, its field focused and selected either way, so a scanner's next
+  // code replaces the last instead of being appended to it. (An hx-on attribute cannot do
+  // this: the Content-Security-Policy allows no eval, so htmx cannot compile hx-on code.)
+  document.addEventListener('htmx:afterRequest', function (evt) {
+    var form = evt.detail.elt;
+    if (!form || !form.matches || !form.matches('form[data-scan-form]')) return;
+    if (evt.detail.successful) form.reset();
+    var field = form.querySelector('[autofocus]') || form.querySelector('input:not([type="hidden"])');
+    if (field) {
+      field.focus();
+      if (field.select) field.select();
+    }
+  });
+
   // Flash messages: a [data-dismiss] button inside [data-flash] removes it.
   document.addEventListener('click', function (evt) {
     var btn = evt.target.closest && evt.target.closest('[data-dismiss]');

@@ -23,7 +23,7 @@ import (
 
 const navKey = "catalogue"
 
-func (s *Service) mountWeb(web *gin.RouterGroup) {
+func (s *Service) mountWeb(web *gin.RouterGroup, r resources) {
 	view, create, edit, del := server.Require("products.view"), server.Require("products.create"), server.Require("products.edit"), server.Require("products.delete")
 
 	web.GET("/products", view, s.productsIndex)
@@ -40,14 +40,18 @@ func (s *Service) mountWeb(web *gin.RouterGroup) {
 	web.GET("/products/:id/suppliers/:supplierId/delete", edit, s.productSuppliersDeleteConfirm)
 	web.POST("/products/:id/suppliers/:supplierId/delete", edit, s.productSuppliersDelete)
 
+	departments := s.departmentPages(r)
 	web.GET("/departments", view, s.departmentsIndex)
 	web.GET("/departments/new", create, s.departmentsNew)
-	web.POST("/departments", create, s.departmentsCreate)
-	web.GET("/departments/:id/edit", edit, s.departmentsEdit)
-	web.POST("/departments/:id", edit, s.departmentsUpdate)
-	web.GET("/departments/:id/delete", del, s.departmentsDeleteConfirm)
-	web.POST("/departments/:id/delete", del, s.departmentsDelete)
+	web.POST("/departments", create, departments.createPost)
+	web.GET("/departments/:id/edit", edit, departments.editPage)
+	web.POST("/departments/:id", edit, departments.updatePost)
+	web.GET("/departments/:id/delete", del, departments.confirmDeletePage)
+	web.POST("/departments/:id/delete", del, departments.deletePost)
 
+	// Rates and groups share the taxes page; their forms read more than field for field, so
+	// they keep their own create and update handlers.
+	taxRates, taxGroups := s.taxRatePages(r), s.taxGroupPages(r)
 	taxView, taxManage := server.Require("taxes.view"), server.Require("taxes.manage")
 	web.GET("/taxes", taxView, s.taxesIndex)
 	web.GET("/taxes/new", taxManage, s.taxRatesNew)
@@ -56,28 +60,30 @@ func (s *Service) mountWeb(web *gin.RouterGroup) {
 	web.POST("/taxes/groups", taxManage, s.taxGroupsCreate)
 	web.GET("/taxes/groups/:id/edit", taxManage, s.taxGroupsEdit)
 	web.POST("/taxes/groups/:id", taxManage, s.taxGroupsUpdate)
-	web.GET("/taxes/groups/:id/delete", taxManage, s.taxGroupsDeleteConfirm)
-	web.POST("/taxes/groups/:id/delete", taxManage, s.taxGroupsDelete)
-	web.GET("/taxes/:id/edit", taxManage, s.taxRatesEdit)
+	web.GET("/taxes/groups/:id/delete", taxManage, taxGroups.confirmDeletePage)
+	web.POST("/taxes/groups/:id/delete", taxManage, taxGroups.deletePost)
+	web.GET("/taxes/:id/edit", taxManage, taxRates.editPage)
 	web.POST("/taxes/:id", taxManage, s.taxRatesUpdate)
-	web.GET("/taxes/:id/delete", taxManage, s.taxRatesDeleteConfirm)
-	web.POST("/taxes/:id/delete", taxManage, s.taxRatesDelete)
+	web.GET("/taxes/:id/delete", taxManage, taxRates.confirmDeletePage)
+	web.POST("/taxes/:id/delete", taxManage, taxRates.deletePost)
 
+	suppliers := s.supplierPages(r)
 	web.GET("/suppliers", server.Require("suppliers.view"), s.suppliersIndex)
 	web.GET("/suppliers/new", server.Require("suppliers.create"), s.suppliersNew)
-	web.POST("/suppliers", server.Require("suppliers.create"), s.suppliersCreate)
-	web.GET("/suppliers/:id/edit", server.Require("suppliers.edit"), s.suppliersEdit)
-	web.POST("/suppliers/:id", server.Require("suppliers.edit"), s.suppliersUpdate)
-	web.GET("/suppliers/:id/delete", server.Require("suppliers.delete"), s.suppliersDeleteConfirm)
-	web.POST("/suppliers/:id/delete", server.Require("suppliers.delete"), s.suppliersDelete)
+	web.POST("/suppliers", server.Require("suppliers.create"), suppliers.createPost)
+	web.GET("/suppliers/:id/edit", server.Require("suppliers.edit"), suppliers.editPage)
+	web.POST("/suppliers/:id", server.Require("suppliers.edit"), suppliers.updatePost)
+	web.GET("/suppliers/:id/delete", server.Require("suppliers.delete"), suppliers.confirmDeletePage)
+	web.POST("/suppliers/:id/delete", server.Require("suppliers.delete"), suppliers.deletePost)
 
+	units := s.unitPages(r)
 	web.GET("/units", view, s.unitsIndex)
 	web.GET("/units/new", create, s.unitsNew)
-	web.POST("/units", create, s.unitsCreate)
-	web.GET("/units/:id/edit", edit, s.unitsEdit)
-	web.POST("/units/:id", edit, s.unitsUpdate)
-	web.GET("/units/:id/delete", del, s.unitsDeleteConfirm)
-	web.POST("/units/:id/delete", del, s.unitsDelete)
+	web.POST("/units", create, units.createPost)
+	web.GET("/units/:id/edit", edit, units.editPage)
+	web.POST("/units/:id", edit, units.updatePost)
+	web.GET("/units/:id/delete", del, units.confirmDeletePage)
+	web.POST("/units/:id/delete", del, units.deletePost)
 }
 
 // page is the shell data for a catalogue page.
@@ -173,6 +179,116 @@ func merge(e *models.Error, err error) error {
 	}
 	return nil
 }
+
+// ---- pages every kind of record has
+
+// recordPages are the pages of one kind of record (department, tax rate, tax group, supplier,
+// unit) that work alike for all of them: the edit form, the delete confirmation and the delete
+// (a refusal, such as a record still in use, returns to the list as a flash), and, for a kind
+// whose form maps onto its input field for field, the create and update posts. Tax rates and
+// tax groups read their forms in more than that, so they keep their own create and update
+// handlers (tax groups their edit form too) and leave the fields only those use empty.
+// Products have pages of their own.
+type recordPages[T, In any] struct {
+	resource[T, In]
+	path       string         // where the record's pages start: "/taxes/groups" for /taxes/groups/:id/edit
+	list       string         // the page a save or a delete returns to: "/taxes"
+	nameOf     func(T) string // what the confirmation and the flashes call a record
+	deleteNote string         // on the delete confirmation: when a delete is refused
+
+	// form renders the new (id uuid.Nil) or edit form with these values and err's messages.
+	form     func(c *gin.Context, id uuid.UUID, form views.Form, err error)
+	valuesOf func(T) map[string]string // a record as the edit form first shows it
+	fields   []string                  // the form's posted fields
+	read     func(views.Form) In       // the posted form as the service's input
+}
+
+func (p recordPages[T, In]) editPage(c *gin.Context) {
+	id, ok := idParam(c, p.noun)
+	if !ok {
+		return
+	}
+	v, err := p.get(c.Request.Context(), id)
+	if err != nil {
+		server.Fail(c, err)
+		return
+	}
+	p.form(c, id, views.Form{Values: p.valuesOf(v)}, nil)
+}
+
+func (p recordPages[T, In]) createPost(c *gin.Context) {
+	form := formValues(c, p.fields...)
+	v, err := p.create(c.Request.Context(), server.Actor(c), p.read(form))
+	if err != nil {
+		p.form(c, uuid.Nil, form, err)
+		return
+	}
+	saved(c, capitalised(p.noun)+" "+p.nameOf(v)+" created.", p.list)
+}
+
+func (p recordPages[T, In]) updatePost(c *gin.Context) {
+	id, ok := idParam(c, p.noun)
+	if !ok {
+		return
+	}
+	form := formValues(c, p.fields...)
+	v, err := p.update(c.Request.Context(), server.Actor(c), id, p.read(form))
+	if err != nil {
+		p.form(c, id, form, err)
+		return
+	}
+	saved(c, capitalised(p.noun)+" "+p.nameOf(v)+" saved.", p.list)
+}
+
+func (p recordPages[T, In]) confirmDeletePage(c *gin.Context) {
+	id, ok := idParam(c, p.noun)
+	if !ok {
+		return
+	}
+	v, err := p.get(c.Request.Context(), id)
+	if err != nil {
+		server.Fail(c, err)
+		return
+	}
+	confirm(c, views.Confirm{Title: "Delete " + p.noun + " " + p.nameOf(v) + "?", Button: "Delete " + p.noun,
+		Message: p.deleteNote, Action: p.path + "/" + id.String() + "/delete", Cancel: p.list})
+}
+
+func (p recordPages[T, In]) deletePost(c *gin.Context) {
+	id, ok := idParam(c, p.noun)
+	if !ok {
+		return
+	}
+	if err := p.remove(c.Request.Context(), server.Actor(c), id); err != nil {
+		// A refused delete (409, the record is in use) is told on the list it came from.
+		if server.Status(err) == http.StatusConflict {
+			server.Flash(c, "error", server.Message(err))
+			server.Redirect(c, p.list)
+			return
+		}
+		server.Fail(c, err)
+		return
+	}
+	saved(c, capitalised(p.noun)+" deleted.", p.list)
+}
+
+// editForm renders the new (id uuid.Nil) or edit form of a record whose page takes an
+// EditForm, titled after noun, with err's messages beside the fields when err is set.
+func editForm(c *gin.Context, noun string, id uuid.UUID, d views.EditForm, err error, pageOf func(layout.Page, views.EditForm) templ.Component) {
+	title := "New " + noun
+	if id != uuid.Nil {
+		d.ID, title = id.String(), "Edit "+noun
+	}
+	render := func() templ.Component { return pageOf(page(c, title), d) }
+	if err != nil {
+		formFailed(c, err, &d.Form, render)
+		return
+	}
+	server.Render(c, http.StatusOK, render())
+}
+
+// capitalised starts a sentence with noun: "tax rate" → "Tax rate".
+func capitalised(noun string) string { return strings.ToUpper(noun[:1]) + noun[1:] }
 
 // ---- option lists for selects
 
@@ -633,6 +749,21 @@ func (s *Service) productSuppliersDelete(c *gin.Context) {
 
 // ---- departments
 
+// departmentPages serves the department pages that work like every record's.
+func (s *Service) departmentPages(r resources) recordPages[models.Department, DepartmentInput] {
+	return recordPages[models.Department, DepartmentInput]{
+		resource:   r.departments,
+		path:       "/departments",
+		list:       "/departments",
+		nameOf:     func(d models.Department) string { return d.Name },
+		deleteNote: "Only a department without products or sub-departments can be deleted.",
+		form:       s.departmentForm,
+		valuesOf:   departmentValues,
+		fields:     departmentFields,
+		read:       departmentInputOf,
+	}
+}
+
 func (s *Service) departmentsIndex(c *gin.Context) {
 	rows, err := s.ListDepartments(c.Request.Context(), ActiveAll)
 	if err != nil {
@@ -651,107 +782,29 @@ func departmentInputOf(f views.Form) DepartmentInput {
 	return DepartmentInput{Name: v["name"], Code: ptr(v["code"]), ParentID: ptr(v["parentId"]), IsActive: flag(v["isActive"])}
 }
 
-func (s *Service) departmentForm(c *gin.Context, status int, id uuid.UUID, form views.Form, err error) {
+// departmentForm renders the department form; its parent choices leave out the department
+// itself and its sub-departments.
+func (s *Service) departmentForm(c *gin.Context, id uuid.UUID, form views.Form, err error) {
 	parents, perr := s.departmentOptions(c.Request.Context(), "Top level", id)
 	if perr != nil {
 		server.Fail(c, perr)
 		return
 	}
-	d := views.EditForm{Form: form, Parents: parents}
-	title := "New department"
-	if id != uuid.Nil {
-		d.ID, title = id.String(), "Edit department"
+	editForm(c, "department", id, views.EditForm{Form: form, Parents: parents}, err, views.DepartmentFormPage)
+}
+
+// departmentValues shows a department on its form.
+func departmentValues(d models.Department) map[string]string {
+	v := map[string]string{"name": d.Name, "code": views.Text(d.Code), "isActive": strconv.FormatBool(d.IsActive)}
+	if d.ParentID != nil {
+		v["parentId"] = d.ParentID.String()
 	}
-	render := func() templ.Component { return views.DepartmentFormPage(page(c, title), d) }
-	if err != nil {
-		formFailed(c, err, &d.Form, render)
-		return
-	}
-	server.Render(c, status, render())
+	return v
 }
 
 func (s *Service) departmentsNew(c *gin.Context) {
 	form := views.Form{Values: map[string]string{"isActive": "true", "parentId": c.Query("parentId")}}
-	s.departmentForm(c, http.StatusOK, uuid.Nil, form, nil)
-}
-
-func (s *Service) departmentsCreate(c *gin.Context) {
-	form := formValues(c, departmentFields...)
-	d, err := s.CreateDepartment(c.Request.Context(), server.Actor(c), departmentInputOf(form))
-	if err != nil {
-		s.departmentForm(c, 0, uuid.Nil, form, err)
-		return
-	}
-	saved(c, "Department "+d.Name+" created.", "/departments")
-}
-
-func (s *Service) departmentsEdit(c *gin.Context) {
-	id, ok := idParam(c, "department")
-	if !ok {
-		return
-	}
-	d, err := s.Department(c.Request.Context(), id)
-	if err != nil {
-		server.Fail(c, err)
-		return
-	}
-	form := views.Form{Values: map[string]string{"name": d.Name, "code": views.Text(d.Code), "isActive": strconv.FormatBool(d.IsActive)}}
-	if d.ParentID != nil {
-		form.Values["parentId"] = d.ParentID.String()
-	}
-	s.departmentForm(c, http.StatusOK, id, form, nil)
-}
-
-func (s *Service) departmentsUpdate(c *gin.Context) {
-	id, ok := idParam(c, "department")
-	if !ok {
-		return
-	}
-	form := formValues(c, departmentFields...)
-	d, err := s.UpdateDepartment(c.Request.Context(), server.Actor(c), id, departmentInputOf(form))
-	if err != nil {
-		s.departmentForm(c, 0, id, form, err)
-		return
-	}
-	saved(c, "Department "+d.Name+" saved.", "/departments")
-}
-
-func (s *Service) departmentsDeleteConfirm(c *gin.Context) {
-	id, ok := idParam(c, "department")
-	if !ok {
-		return
-	}
-	d, err := s.Department(c.Request.Context(), id)
-	if err != nil {
-		server.Fail(c, err)
-		return
-	}
-	confirm(c, views.Confirm{Title: "Delete department " + d.Name + "?", Button: "Delete department",
-		Message: "Only a department without products or sub-departments can be deleted.",
-		Action:  "/departments/" + id.String() + "/delete", Cancel: "/departments"})
-}
-
-func (s *Service) departmentsDelete(c *gin.Context) {
-	id, ok := idParam(c, "department")
-	if !ok {
-		return
-	}
-	if err := s.DeleteDepartment(c.Request.Context(), server.Actor(c), id); err != nil {
-		failToList(c, err, "/departments")
-		return
-	}
-	saved(c, "Department deleted.", "/departments")
-}
-
-// failToList reports a refused delete (409 in use) as a flash on the list it came from; other
-// errors take the central exit.
-func failToList(c *gin.Context, err error, list string) {
-	if server.Status(err) == http.StatusConflict {
-		server.Flash(c, "error", server.Message(err))
-		server.Redirect(c, list)
-		return
-	}
-	server.Fail(c, err)
+	s.departmentForm(c, uuid.Nil, form, nil)
 }
 
 // ---- taxes
@@ -769,6 +822,19 @@ func (s *Service) taxesIndex(c *gin.Context) {
 		return
 	}
 	server.Render(c, http.StatusOK, views.TaxesPageView(page(c, "Taxes"), views.TaxesPage{Rates: rates, Groups: groups, CanManage: server.Actor(c).Can("taxes.manage")}))
+}
+
+// taxRatePages serves the tax rate pages that work like every record's: edit and delete.
+func (s *Service) taxRatePages(r resources) recordPages[models.TaxRate, TaxRateInput] {
+	return recordPages[models.TaxRate, TaxRateInput]{
+		resource:   r.taxRates,
+		path:       "/taxes",
+		list:       "/taxes",
+		nameOf:     func(t models.TaxRate) string { return t.Name },
+		deleteNote: "Only a rate that is in no tax group can be deleted.",
+		form:       s.taxRateForm,
+		valuesOf:   taxRateValues,
+	}
 }
 
 var taxRateFields = []string{"name", "code", "rate", "isCompound", "isActive"}
@@ -789,17 +855,13 @@ func taxRateInputOf(f views.Form) (TaxRateInput, *models.Error) {
 }
 
 func (s *Service) taxRateForm(c *gin.Context, id uuid.UUID, form views.Form, err error) {
-	d := views.EditForm{Form: form}
-	title := "New tax rate"
-	if id != uuid.Nil {
-		d.ID, title = id.String(), "Edit tax rate"
-	}
-	render := func() templ.Component { return views.TaxRateFormPage(page(c, title), d) }
-	if err != nil {
-		formFailed(c, err, &d.Form, render)
-		return
-	}
-	server.Render(c, http.StatusOK, render())
+	editForm(c, "tax rate", id, views.EditForm{Form: form}, err, views.TaxRateFormPage)
+}
+
+// taxRateValues shows a tax rate on its form (the rate as a percentage without the sign).
+func taxRateValues(r models.TaxRate) map[string]string {
+	return map[string]string{"name": r.Name, "code": views.Text(r.Code), "rate": strings.TrimSuffix(money.FormatBP(r.Rate), "%"),
+		"isCompound": strconv.FormatBool(r.IsCompound), "isActive": strconv.FormatBool(r.IsActive)}
 }
 
 // saveTaxRate reads the posted rate and runs save with it.
@@ -830,20 +892,6 @@ func (s *Service) taxRatesCreate(c *gin.Context) {
 	})
 }
 
-func (s *Service) taxRatesEdit(c *gin.Context) {
-	id, ok := idParam(c, "tax rate")
-	if !ok {
-		return
-	}
-	r, err := s.TaxRate(c.Request.Context(), id)
-	if err != nil {
-		server.Fail(c, err)
-		return
-	}
-	s.taxRateForm(c, id, views.Form{Values: map[string]string{"name": r.Name, "code": views.Text(r.Code),
-		"rate": strings.TrimSuffix(money.FormatBP(r.Rate), "%"), "isCompound": strconv.FormatBool(r.IsCompound), "isActive": strconv.FormatBool(r.IsActive)}}, nil)
-}
-
 func (s *Service) taxRatesUpdate(c *gin.Context) {
 	id, ok := idParam(c, "tax rate")
 	if !ok {
@@ -854,30 +902,15 @@ func (s *Service) taxRatesUpdate(c *gin.Context) {
 	})
 }
 
-func (s *Service) taxRatesDeleteConfirm(c *gin.Context) {
-	id, ok := idParam(c, "tax rate")
-	if !ok {
-		return
+// taxGroupPages serves the tax group pages that work like every record's: delete.
+func (s *Service) taxGroupPages(r resources) recordPages[TaxGroupView, TaxGroupInput] {
+	return recordPages[TaxGroupView, TaxGroupInput]{
+		resource:   r.taxGroups,
+		path:       "/taxes/groups",
+		list:       "/taxes",
+		nameOf:     func(g TaxGroupView) string { return g.Name },
+		deleteNote: "Only a group no product uses can be deleted.",
 	}
-	r, err := s.TaxRate(c.Request.Context(), id)
-	if err != nil {
-		server.Fail(c, err)
-		return
-	}
-	confirm(c, views.Confirm{Title: "Delete tax rate " + r.Name + "?", Button: "Delete tax rate",
-		Message: "Only a rate that is in no tax group can be deleted.", Action: "/taxes/" + id.String() + "/delete", Cancel: "/taxes"})
-}
-
-func (s *Service) taxRatesDelete(c *gin.Context) {
-	id, ok := idParam(c, "tax rate")
-	if !ok {
-		return
-	}
-	if err := s.DeleteTaxRate(c.Request.Context(), server.Actor(c), id); err != nil {
-		failToList(c, err, "/taxes")
-		return
-	}
-	saved(c, "Tax rate deleted.", "/taxes")
 }
 
 // taxGroupForm renders the group form; chosen maps rate ids to their typed order.
@@ -989,32 +1022,6 @@ func (s *Service) taxGroupsUpdate(c *gin.Context) {
 	})
 }
 
-func (s *Service) taxGroupsDeleteConfirm(c *gin.Context) {
-	id, ok := idParam(c, "tax group")
-	if !ok {
-		return
-	}
-	g, err := s.TaxGroup(c.Request.Context(), id)
-	if err != nil {
-		server.Fail(c, err)
-		return
-	}
-	confirm(c, views.Confirm{Title: "Delete tax group " + g.Name + "?", Button: "Delete tax group",
-		Message: "Only a group no product uses can be deleted.", Action: "/taxes/groups/" + id.String() + "/delete", Cancel: "/taxes"})
-}
-
-func (s *Service) taxGroupsDelete(c *gin.Context) {
-	id, ok := idParam(c, "tax group")
-	if !ok {
-		return
-	}
-	if err := s.DeleteTaxGroup(c.Request.Context(), server.Actor(c), id); err != nil {
-		failToList(c, err, "/taxes")
-		return
-	}
-	saved(c, "Tax group deleted.", "/taxes")
-}
-
 // ---- suppliers
 
 func (s *Service) suppliersIndex(c *gin.Context) {
@@ -1035,6 +1042,21 @@ func (s *Service) suppliersIndex(c *gin.Context) {
 	server.RenderPage(c, http.StatusOK, views.SuppliersPage(page(c, "Suppliers"), d), views.SupplierTable(d))
 }
 
+// supplierPages serves the supplier pages that work like every record's.
+func (s *Service) supplierPages(r resources) recordPages[models.Supplier, SupplierInput] {
+	return recordPages[models.Supplier, SupplierInput]{
+		resource:   r.suppliers,
+		path:       "/suppliers",
+		list:       "/suppliers",
+		nameOf:     func(sp models.Supplier) string { return sp.Name },
+		deleteNote: "Only a supplier no product or order refers to can be deleted; otherwise deactivate it.",
+		form:       s.supplierForm,
+		valuesOf:   supplierValues,
+		fields:     supplierFields,
+		read:       supplierInputOf,
+	}
+}
+
 var supplierFields = []string{"name", "code", "contactName", "email", "phone", "address", "notes", "isActive"}
 
 func supplierInputOf(f views.Form) SupplierInput {
@@ -1044,86 +1066,17 @@ func supplierInputOf(f views.Form) SupplierInput {
 }
 
 func (s *Service) supplierForm(c *gin.Context, id uuid.UUID, form views.Form, err error) {
-	d := views.EditForm{Form: form}
-	title := "New supplier"
-	if id != uuid.Nil {
-		d.ID, title = id.String(), "Edit supplier"
-	}
-	render := func() templ.Component { return views.SupplierFormPage(page(c, title), d) }
-	if err != nil {
-		formFailed(c, err, &d.Form, render)
-		return
-	}
-	server.Render(c, http.StatusOK, render())
+	editForm(c, "supplier", id, views.EditForm{Form: form}, err, views.SupplierFormPage)
+}
+
+// supplierValues shows a supplier on its form.
+func supplierValues(sp models.Supplier) map[string]string {
+	return map[string]string{"name": sp.Name, "code": views.Text(sp.Code), "contactName": sp.ContactName,
+		"email": sp.Email, "phone": sp.Phone, "address": sp.Address, "notes": sp.Notes, "isActive": strconv.FormatBool(sp.IsActive)}
 }
 
 func (s *Service) suppliersNew(c *gin.Context) {
 	s.supplierForm(c, uuid.Nil, views.Form{Values: map[string]string{"isActive": "true"}}, nil)
-}
-
-func (s *Service) suppliersCreate(c *gin.Context) {
-	form := formValues(c, supplierFields...)
-	sp, err := s.CreateSupplier(c.Request.Context(), server.Actor(c), supplierInputOf(form))
-	if err != nil {
-		s.supplierForm(c, uuid.Nil, form, err)
-		return
-	}
-	saved(c, "Supplier "+sp.Name+" created.", "/suppliers")
-}
-
-func (s *Service) suppliersEdit(c *gin.Context) {
-	id, ok := idParam(c, "supplier")
-	if !ok {
-		return
-	}
-	sp, err := s.Supplier(c.Request.Context(), id)
-	if err != nil {
-		server.Fail(c, err)
-		return
-	}
-	s.supplierForm(c, id, views.Form{Values: map[string]string{"name": sp.Name, "code": views.Text(sp.Code), "contactName": sp.ContactName,
-		"email": sp.Email, "phone": sp.Phone, "address": sp.Address, "notes": sp.Notes, "isActive": strconv.FormatBool(sp.IsActive)}}, nil)
-}
-
-func (s *Service) suppliersUpdate(c *gin.Context) {
-	id, ok := idParam(c, "supplier")
-	if !ok {
-		return
-	}
-	form := formValues(c, supplierFields...)
-	sp, err := s.UpdateSupplier(c.Request.Context(), server.Actor(c), id, supplierInputOf(form))
-	if err != nil {
-		s.supplierForm(c, id, form, err)
-		return
-	}
-	saved(c, "Supplier "+sp.Name+" saved.", "/suppliers")
-}
-
-func (s *Service) suppliersDeleteConfirm(c *gin.Context) {
-	id, ok := idParam(c, "supplier")
-	if !ok {
-		return
-	}
-	sp, err := s.Supplier(c.Request.Context(), id)
-	if err != nil {
-		server.Fail(c, err)
-		return
-	}
-	confirm(c, views.Confirm{Title: "Delete supplier " + sp.Name + "?", Button: "Delete supplier",
-		Message: "Only a supplier no product or order refers to can be deleted; otherwise deactivate it.",
-		Action:  "/suppliers/" + id.String() + "/delete", Cancel: "/suppliers"})
-}
-
-func (s *Service) suppliersDelete(c *gin.Context) {
-	id, ok := idParam(c, "supplier")
-	if !ok {
-		return
-	}
-	if err := s.DeleteSupplier(c.Request.Context(), server.Actor(c), id); err != nil {
-		failToList(c, err, "/suppliers")
-		return
-	}
-	saved(c, "Supplier deleted.", "/suppliers")
 }
 
 // ---- units
@@ -1139,6 +1092,21 @@ func (s *Service) unitsIndex(c *gin.Context) {
 		Rows: rows, CanCreate: a.Can("products.create"), CanEdit: a.Can("products.edit"), CanDelete: a.Can("products.delete")}))
 }
 
+// unitPages serves the unit pages that work like every record's.
+func (s *Service) unitPages(r resources) recordPages[models.Unit, UnitInput] {
+	return recordPages[models.Unit, UnitInput]{
+		resource:   r.units,
+		path:       "/units",
+		list:       "/units",
+		nameOf:     func(u models.Unit) string { return u.Name },
+		deleteNote: "Only a unit no product uses can be deleted.",
+		form:       s.unitForm,
+		valuesOf:   unitValues,
+		fields:     unitFields,
+		read:       unitInputOf,
+	}
+}
+
 var unitFields = []string{"name", "shortName", "isActive"}
 
 func unitInputOf(f views.Form) UnitInput {
@@ -1146,82 +1114,14 @@ func unitInputOf(f views.Form) UnitInput {
 }
 
 func (s *Service) unitForm(c *gin.Context, id uuid.UUID, form views.Form, err error) {
-	d := views.EditForm{Form: form}
-	title := "New unit"
-	if id != uuid.Nil {
-		d.ID, title = id.String(), "Edit unit"
-	}
-	render := func() templ.Component { return views.UnitFormPage(page(c, title), d) }
-	if err != nil {
-		formFailed(c, err, &d.Form, render)
-		return
-	}
-	server.Render(c, http.StatusOK, render())
+	editForm(c, "unit", id, views.EditForm{Form: form}, err, views.UnitFormPage)
+}
+
+// unitValues shows a unit on its form.
+func unitValues(u models.Unit) map[string]string {
+	return map[string]string{"name": u.Name, "shortName": u.ShortName, "isActive": strconv.FormatBool(u.IsActive)}
 }
 
 func (s *Service) unitsNew(c *gin.Context) {
 	s.unitForm(c, uuid.Nil, views.Form{Values: map[string]string{"isActive": "true"}}, nil)
-}
-
-func (s *Service) unitsCreate(c *gin.Context) {
-	form := formValues(c, unitFields...)
-	u, err := s.CreateUnit(c.Request.Context(), server.Actor(c), unitInputOf(form))
-	if err != nil {
-		s.unitForm(c, uuid.Nil, form, err)
-		return
-	}
-	saved(c, "Unit "+u.Name+" created.", "/units")
-}
-
-func (s *Service) unitsEdit(c *gin.Context) {
-	id, ok := idParam(c, "unit")
-	if !ok {
-		return
-	}
-	u, err := s.Unit(c.Request.Context(), id)
-	if err != nil {
-		server.Fail(c, err)
-		return
-	}
-	s.unitForm(c, id, views.Form{Values: map[string]string{"name": u.Name, "shortName": u.ShortName, "isActive": strconv.FormatBool(u.IsActive)}}, nil)
-}
-
-func (s *Service) unitsUpdate(c *gin.Context) {
-	id, ok := idParam(c, "unit")
-	if !ok {
-		return
-	}
-	form := formValues(c, unitFields...)
-	u, err := s.UpdateUnit(c.Request.Context(), server.Actor(c), id, unitInputOf(form))
-	if err != nil {
-		s.unitForm(c, id, form, err)
-		return
-	}
-	saved(c, "Unit "+u.Name+" saved.", "/units")
-}
-
-func (s *Service) unitsDeleteConfirm(c *gin.Context) {
-	id, ok := idParam(c, "unit")
-	if !ok {
-		return
-	}
-	u, err := s.Unit(c.Request.Context(), id)
-	if err != nil {
-		server.Fail(c, err)
-		return
-	}
-	confirm(c, views.Confirm{Title: "Delete unit " + u.Name + "?", Button: "Delete unit",
-		Message: "Only a unit no product uses can be deleted.", Action: "/units/" + id.String() + "/delete", Cancel: "/units"})
-}
-
-func (s *Service) unitsDelete(c *gin.Context) {
-	id, ok := idParam(c, "unit")
-	if !ok {
-		return
-	}
-	if err := s.DeleteUnit(c.Request.Context(), server.Actor(c), id); err != nil {
-		failToList(c, err, "/units")
-		return
-	}
-	saved(c, "Unit deleted.", "/units")
 }

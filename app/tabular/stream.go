@@ -1,4 +1,7 @@
-package webservices
+// Package tabular writes tables of display cells (a header, rows, an optional totals row) as CSV,
+// a standalone HTML page, a JSON envelope, an XLSX workbook or a PDF. The web-service exports and
+// the reports share it, so what a person sees on screen is what they download.
+package tabular
 
 import (
 	"bufio"
@@ -10,22 +13,23 @@ import (
 	"strconv"
 )
 
-// tableWriter streams a table in one format: a header, rows as they are read, an optional
-// totals row. The sales report and the catalogue lists share it for csv, html and json.
-type tableWriter interface {
-	begin(title string, cols []column) error
-	row(cells []string, obj any) error
-	foot(cells []string) error
-	end(total int) error
+// Writer streams a table in one format: a header, rows as they are read, an optional totals
+// row. The sales report and the catalogue lists share it for csv, html and json.
+type Writer interface {
+	Begin(title string, cols []Column) error
+	Row(cells []string, obj any) error
+	Foot(cells []string) error
+	End(total int) error
 }
 
-// column is a table column; numeric ones are right-aligned in html.
-type column struct {
+// Column is a table column; numeric ones are right-aligned.
+type Column struct {
 	Title   string
 	Numeric bool
 }
 
-func newTableWriter(format string, w io.Writer) tableWriter {
+// NewWriter returns the streaming writer for format (csv, html or json), or nil for another.
+func NewWriter(format string, w io.Writer) Writer {
 	switch format {
 	case "csv":
 		return &csvTable{w: csv.NewWriter(w)}
@@ -39,7 +43,7 @@ func newTableWriter(format string, w io.Writer) tableWriter {
 
 type csvTable struct{ w *csv.Writer }
 
-func (t *csvTable) begin(_ string, cols []column) error {
+func (t *csvTable) Begin(_ string, cols []Column) error {
 	head := make([]string, len(cols))
 	for i, c := range cols {
 		head[i] = c.Title
@@ -47,9 +51,9 @@ func (t *csvTable) begin(_ string, cols []column) error {
 	return t.w.Write(head)
 }
 
-func (t *csvTable) row(cells []string, _ any) error { return t.w.Write(cells) }
-func (t *csvTable) foot(cells []string) error       { return t.w.Write(cells) }
-func (t *csvTable) end(int) error {
+func (t *csvTable) Row(cells []string, _ any) error { return t.w.Write(cells) }
+func (t *csvTable) Foot(cells []string) error       { return t.w.Write(cells) }
+func (t *csvTable) End(int) error {
 	t.w.Flush()
 	return t.w.Error()
 }
@@ -57,7 +61,7 @@ func (t *csvTable) end(int) error {
 // htmlTable is a standalone page: no scripts or stylesheets to fetch, so it opens anywhere.
 type htmlTable struct {
 	w      *bufio.Writer
-	cols   []column
+	cols   []Column
 	footed bool
 }
 
@@ -69,7 +73,7 @@ td.num,th.num{text-align:right;font-variant-numeric:tabular-nums}tfoot td{font-w
 </head><body><h1>%s</h1>
 <table><thead><tr>`
 
-func (t *htmlTable) begin(title string, cols []column) error {
+func (t *htmlTable) Begin(title string, cols []Column) error {
 	t.cols = cols
 	esc := html.EscapeString(title)
 	fmt.Fprintf(t.w, htmlHead, esc, esc)
@@ -80,7 +84,7 @@ func (t *htmlTable) begin(title string, cols []column) error {
 	return err
 }
 
-func (t *htmlTable) class(c column) string {
+func (t *htmlTable) class(c Column) string {
 	if c.Numeric {
 		return ` class="num"`
 	}
@@ -99,12 +103,12 @@ func (t *htmlTable) cells(cells []string) {
 	t.w.WriteString("</tr>\n")
 }
 
-func (t *htmlTable) row(cells []string, _ any) error {
+func (t *htmlTable) Row(cells []string, _ any) error {
 	t.cells(cells)
 	return nil
 }
 
-func (t *htmlTable) foot(cells []string) error {
+func (t *htmlTable) Foot(cells []string) error {
 	t.w.WriteString("</tbody>\n<tfoot>")
 	t.cells(cells)
 	t.w.WriteString("</tfoot>")
@@ -112,7 +116,7 @@ func (t *htmlTable) foot(cells []string) error {
 	return nil
 }
 
-func (t *htmlTable) end(total int) error {
+func (t *htmlTable) End(total int) error {
 	if !t.footed {
 		t.w.WriteString("</tbody>")
 	}
@@ -126,12 +130,12 @@ type jsonTable struct {
 	n int
 }
 
-func (t *jsonTable) begin(string, []column) error {
+func (t *jsonTable) Begin(string, []Column) error {
 	_, err := t.w.WriteString(`{"success":true,"data":[`)
 	return err
 }
 
-func (t *jsonTable) row(_ []string, obj any) error {
+func (t *jsonTable) Row(_ []string, obj any) error {
 	b, err := json.Marshal(obj)
 	if err != nil {
 		return err
@@ -144,9 +148,9 @@ func (t *jsonTable) row(_ []string, obj any) error {
 	return t.w.WriteByte('\n')
 }
 
-func (t *jsonTable) foot([]string) error { return nil }
+func (t *jsonTable) Foot([]string) error { return nil }
 
-func (t *jsonTable) end(total int) error {
+func (t *jsonTable) End(total int) error {
 	t.w.WriteString(`],"total":` + strconv.Itoa(total) + `,"page":1,"pageSize":` + strconv.Itoa(total) + "}\n")
 	return t.w.Flush()
 }

@@ -11,6 +11,7 @@ import (
 
 	"backroom/app/money"
 	"backroom/app/pricing"
+	"backroom/app/tabular"
 	"backroom/models"
 )
 
@@ -112,7 +113,7 @@ func opt(s *string) string {
 // store. Errors after the first byte can only cut the download short; the caller has checked
 // list and format before.
 func (s *Service) WriteCatalog(ctx context.Context, w io.Writer, list, format string, storeID *uuid.UUID) error {
-	t := newTableWriter(format, w)
+	t := tabular.NewWriter(format, w)
 	if t == nil {
 		return models.FieldError("format", "must be one of: "+strings.Join(CatalogFormatNames, ", "))
 	}
@@ -121,7 +122,7 @@ func (s *Service) WriteCatalog(ctx context.Context, w io.Writer, list, format st
 	var err error
 	switch list {
 	case "products":
-		if err := t.begin("Products", []column{{Title: "id"}, {Title: "sku"}, {Title: "barcode"}, {Title: "name"}, {Title: "department"},
+		if err := t.Begin("Products", []tabular.Column{{Title: "id"}, {Title: "sku"}, {Title: "barcode"}, {Title: "name"}, {Title: "department"},
 			{Title: "price", Numeric: true}, {Title: "taxGroup"}}); err != nil {
 			return err
 		}
@@ -148,14 +149,14 @@ func (s *Service) WriteCatalog(ctx context.Context, w io.Writer, list, format st
 				}
 			}
 			for _, p := range rows {
-				if err := t.row([]string{p.ID.String(), p.SKU, opt(p.Barcode), p.Name, p.Department, money.Decimal(p.Price), p.TaxGroup}, p); err != nil {
+				if err := t.Row([]string{p.ID.String(), p.SKU, opt(p.Barcode), p.Name, p.Department, money.Decimal(p.Price), p.TaxGroup}, p); err != nil {
 					return err
 				}
 			}
 			return nil
 		})
 	case "departments":
-		if err := t.begin("Departments", []column{{Title: "id"}, {Title: "code"}, {Title: "name"}, {Title: "parentId"}, {Title: "parentName"}}); err != nil {
+		if err := t.Begin("Departments", []tabular.Column{{Title: "id"}, {Title: "code"}, {Title: "name"}, {Title: "parentId"}, {Title: "parentName"}}); err != nil {
 			return err
 		}
 		n, err = batches(ctx, func() *gorm.DB {
@@ -168,35 +169,35 @@ func (s *Service) WriteCatalog(ctx context.Context, w io.Writer, list, format st
 				if d.ParentID != nil {
 					parent = d.ParentID.String()
 				}
-				if err := t.row([]string{d.ID.String(), opt(d.Code), d.Name, parent, opt(d.ParentName)}, d); err != nil {
+				if err := t.Row([]string{d.ID.String(), opt(d.Code), d.Name, parent, opt(d.ParentName)}, d); err != nil {
 					return err
 				}
 			}
 			return nil
 		})
 	case "customers":
-		if err := t.begin("Customers", []column{{Title: "id"}, {Title: "code"}, {Title: "firstName"}, {Title: "lastName"}, {Title: "email"}, {Title: "phone"}}); err != nil {
+		if err := t.Begin("Customers", []tabular.Column{{Title: "id"}, {Title: "code"}, {Title: "firstName"}, {Title: "lastName"}, {Title: "email"}, {Title: "phone"}}); err != nil {
 			return err
 		}
 		n, err = batches(ctx, func() *gorm.DB {
 			return db.Table("customers").Where("customers.is_active").Select("id, code, first_name, last_name, email, phone")
 		}, "customers.id", func(c CustomerOut) uuid.UUID { return c.ID }, func(rows []CustomerOut) error {
 			for _, c := range rows {
-				if err := t.row([]string{c.ID.String(), c.Code, c.FirstName, c.LastName, c.Email, c.Phone}, c); err != nil {
+				if err := t.Row([]string{c.ID.String(), c.Code, c.FirstName, c.LastName, c.Email, c.Phone}, c); err != nil {
 					return err
 				}
 			}
 			return nil
 		})
 	case "suppliers":
-		if err := t.begin("Suppliers", []column{{Title: "id"}, {Title: "code"}, {Title: "name"}, {Title: "contactName"}, {Title: "email"}, {Title: "phone"}}); err != nil {
+		if err := t.Begin("Suppliers", []tabular.Column{{Title: "id"}, {Title: "code"}, {Title: "name"}, {Title: "contactName"}, {Title: "email"}, {Title: "phone"}}); err != nil {
 			return err
 		}
 		n, err = batches(ctx, func() *gorm.DB {
 			return db.Table("suppliers").Where("suppliers.is_active").Select("id, code, name, contact_name, email, phone")
 		}, "suppliers.id", func(sp SupplierOut) uuid.UUID { return sp.ID }, func(rows []SupplierOut) error {
 			for _, sp := range rows {
-				if err := t.row([]string{sp.ID.String(), opt(sp.Code), sp.Name, sp.ContactName, sp.Email, sp.Phone}, sp); err != nil {
+				if err := t.Row([]string{sp.ID.String(), opt(sp.Code), sp.Name, sp.ContactName, sp.Email, sp.Phone}, sp); err != nil {
 					return err
 				}
 			}
@@ -208,5 +209,5 @@ func (s *Service) WriteCatalog(ctx context.Context, w io.Writer, list, format st
 	if err != nil {
 		return err
 	}
-	return t.end(n)
+	return t.End(n)
 }

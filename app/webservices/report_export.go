@@ -12,6 +12,7 @@ import (
 	"github.com/xuri/excelize/v2"
 
 	"backroom/app/money"
+	"backroom/app/tabular"
 	"backroom/models"
 )
 
@@ -54,14 +55,14 @@ func (r *Report) Title() string {
 	return "Sales " + r.Date + " — " + who
 }
 
-func (r *Report) columns() []column {
-	var cols []column
+func (r *Report) columns() []tabular.Column {
+	var cols []tabular.Column
 	if r.AllStores {
-		cols = append(cols, column{Title: "Store"})
+		cols = append(cols, tabular.Column{Title: "Store"})
 	}
-	return append(cols, column{Title: "Receipt"}, column{Title: "Time"}, column{Title: "Status"},
-		column{Title: "Items", Numeric: true}, column{Title: "Subtotal", Numeric: true}, column{Title: "Discount", Numeric: true},
-		column{Title: "Tax", Numeric: true}, column{Title: "Total", Numeric: true}, column{Title: "Tenders"})
+	return append(cols, tabular.Column{Title: "Receipt"}, tabular.Column{Title: "Time"}, tabular.Column{Title: "Status"},
+		tabular.Column{Title: "Items", Numeric: true}, tabular.Column{Title: "Subtotal", Numeric: true}, tabular.Column{Title: "Discount", Numeric: true},
+		tabular.Column{Title: "Tax", Numeric: true}, tabular.Column{Title: "Total", Numeric: true}, tabular.Column{Title: "Tenders"})
 }
 
 func tenderText(ts []TenderAmount) string {
@@ -96,19 +97,19 @@ func (r *Report) totalCells() []string {
 func WriteReport(w io.Writer, format string, r *Report) error {
 	switch format {
 	case "csv", "html":
-		t := newTableWriter(format, w)
-		if err := t.begin(r.Title(), r.columns()); err != nil {
+		t := tabular.NewWriter(format, w)
+		if err := t.Begin(r.Title(), r.columns()); err != nil {
 			return err
 		}
 		for _, row := range r.Rows {
-			if err := t.row(r.cells(row), nil); err != nil {
+			if err := t.Row(r.cells(row), nil); err != nil {
 				return err
 			}
 		}
-		if err := t.foot(r.totalCells()); err != nil {
+		if err := t.Foot(r.totalCells()); err != nil {
 			return err
 		}
-		return t.end(len(r.Rows))
+		return t.End(len(r.Rows))
 	case "xml":
 		return writeReportXML(w, r)
 	case "xlsx":
@@ -312,7 +313,7 @@ func writeReportPDF(w io.Writer, r *Report) error {
 		used += widths[c.Title]
 	}
 	widths["Tenders"] = 277 - used
-	align := func(c column) string {
+	align := func(c tabular.Column) string {
 		if c.Numeric {
 			return "R"
 		}

@@ -15,33 +15,33 @@ import (
 // Mount adds the pricing API and pages.
 func (s *Service) Mount(rt server.Routes) {
 	sp := rt.API.Group("/store-prices")
-	sp.GET("", server.Require(PermStorePricesView), s.apiStorePrices)
+	sp.GET("", server.Require(PermStorePricesView), server.ListJSON(storePriceFilter, s.ListStorePrices))
 	sp.POST("", server.Require(PermStorePricesManage), s.apiUpsertStorePrice)
 	sp.DELETE("/:id", server.Require(PermStorePricesManage), s.apiDeleteStorePrice)
 
 	sc := rt.API.Group("/specials")
-	sc.GET("", server.Require(PermSpecialsView), s.apiSpecials)
+	sc.GET("", server.Require(PermSpecialsView), server.ListJSON(specialFilter, s.ListSpecials))
 	sc.GET("/active", server.Require(PermSpecialsView), s.apiActiveSpecials)
-	sc.GET("/:id", server.Require(PermSpecialsView), s.apiSpecial)
-	sc.POST("", server.Require(PermSpecialsManage), s.apiCreateSpecial)
+	sc.GET("/:id", server.Require(PermSpecialsView), server.RecordJSON(s.GetSpecial))
+	sc.POST("", server.Require(PermSpecialsManage), server.CreateJSON(s.CreateSpecial))
 	sc.PUT("/:id", server.Require(PermSpecialsManage), s.apiUpdateSpecial)
 	sc.PATCH("/:id/deactivate", server.Require(PermSpecialsManage), s.apiSetSpecialActive(false))
 	sc.PATCH("/:id/activate", server.Require(PermSpecialsManage), s.apiSetSpecialActive(true))
 	sc.DELETE("/:id", server.Require(PermSpecialsManage), s.apiDeleteSpecial)
 
 	ws := rt.API.Group("/worksheets")
-	ws.GET("", server.Require(PermWSView), s.apiWorksheets)
-	ws.GET("/:id", server.Require(PermWSView), s.apiWorksheet)
-	ws.POST("", server.Require(PermWSCreate), s.apiCreateWorksheet)
+	ws.GET("", server.Require(PermWSView), server.ListJSON(worksheetFilter, s.ListWorksheets))
+	ws.GET("/:id", server.Require(PermWSView), server.RecordJSON(s.GetWorksheet))
+	ws.POST("", server.Require(PermWSCreate), server.CreateJSON(s.CreateWorksheet))
 	ws.PUT("/:id", server.Require(PermWSCreate), s.apiUpdateWorksheet)
 	ws.POST("/:id/items", server.Require(PermWSCreate), s.apiAddWorksheetItem)
 	ws.PUT("/:id/items/:itemId", server.Require(PermWSCreate), s.apiUpdateWorksheetItem)
 	ws.DELETE("/:id/items/:itemId", server.Require(PermWSCreate), s.apiRemoveWorksheetItem)
 	ws.DELETE("/:id", server.Require(PermWSDelete), s.apiDeleteWorksheet)
-	ws.PATCH("/:id/submit", server.Require(PermWSSubmit), s.apiWSTransition(s.SubmitWorksheet))
-	ws.PATCH("/:id/approve", server.Require(PermWSApprove), s.apiWSTransition(s.ApproveWorksheet))
+	ws.PATCH("/:id/submit", server.Require(PermWSSubmit), server.RecordJSON(s.SubmitWorksheet))
+	ws.PATCH("/:id/approve", server.Require(PermWSApprove), server.RecordJSON(s.ApproveWorksheet))
 	ws.PATCH("/:id/reject", server.Require(PermWSApprove), s.apiRejectWorksheet)
-	ws.PATCH("/:id/apply", server.Require(PermWSApply), s.apiWSTransition(s.ApplyWorksheet))
+	ws.PATCH("/:id/apply", server.Require(PermWSApply), server.RecordJSON(s.ApplyWorksheet))
 
 	rt.API.GET("/prices/resolve", server.Require("products.view"), s.apiResolve)
 	rt.API.GET("/price-history", server.Require("products.view"), s.apiPriceHistory)
@@ -83,27 +83,15 @@ func boolQuery(c *gin.Context, name string) *bool {
 	return nil
 }
 
-func (s *Service) apiStorePrices(c *gin.Context) {
-	p, err := server.PageParams(c)
-	if err != nil {
-		server.Fail(c, err)
-		return
-	}
+// storePriceFilter reads the store-price list's query string.
+func storePriceFilter(c *gin.Context) (StorePriceFilter, error) {
 	var f StorePriceFilter
+	var err error
 	if f.StoreID, err = server.UUIDQuery(c, "store_id", "storeId"); err != nil {
-		server.Fail(c, err)
-		return
+		return f, err
 	}
-	if f.ProductID, err = server.UUIDQuery(c, "product_id", "productId"); err != nil {
-		server.Fail(c, err)
-		return
-	}
-	items, total, err := s.ListStorePrices(c.Request.Context(), server.Actor(c), f, p)
-	if err != nil {
-		server.Fail(c, err)
-		return
-	}
-	server.List(c, items, total, p)
+	f.ProductID, err = server.UUIDQuery(c, "product_id", "productId")
+	return f, err
 }
 
 func (s *Service) apiUpsertStorePrice(c *gin.Context) {
@@ -125,27 +113,15 @@ func (s *Service) apiDeleteStorePrice(c *gin.Context) {
 	})
 }
 
-func (s *Service) apiSpecials(c *gin.Context) {
-	p, err := server.PageParams(c)
-	if err != nil {
-		server.Fail(c, err)
-		return
-	}
+// specialFilter reads the specials list's query string.
+func specialFilter(c *gin.Context) (SpecialFilter, error) {
 	f := SpecialFilter{Active: boolQuery(c, "active")}
+	var err error
 	if f.ProductID, err = server.UUIDQuery(c, "product_id", "productId"); err != nil {
-		server.Fail(c, err)
-		return
+		return f, err
 	}
-	if f.StoreID, err = server.UUIDQuery(c, "store_id", "storeId"); err != nil {
-		server.Fail(c, err)
-		return
-	}
-	items, total, err := s.ListSpecials(c.Request.Context(), server.Actor(c), f, p)
-	if err != nil {
-		server.Fail(c, err)
-		return
-	}
-	server.List(c, items, total, p)
+	f.StoreID, err = server.UUIDQuery(c, "store_id", "storeId")
+	return f, err
 }
 
 func (s *Service) apiActiveSpecials(c *gin.Context) {
@@ -157,21 +133,6 @@ func (s *Service) apiActiveSpecials(c *gin.Context) {
 	handle(c, false, func(ctx context.Context, a models.Actor) ([]models.Special, error) {
 		return s.ActiveSpecials(ctx, a, store, time.Now())
 	})
-}
-
-func (s *Service) apiSpecial(c *gin.Context) {
-	withID(c, func(id uuid.UUID) {
-		handle(c, false, func(ctx context.Context, a models.Actor) (models.Special, error) { return s.GetSpecial(ctx, a, id) })
-	})
-}
-
-func (s *Service) apiCreateSpecial(c *gin.Context) {
-	var in SpecialInput
-	if err := server.BindJSON(c, &in); err != nil {
-		server.Fail(c, err)
-		return
-	}
-	handle(c, true, func(ctx context.Context, a models.Actor) (models.Special, error) { return s.CreateSpecial(ctx, a, in) })
 }
 
 func (s *Service) apiUpdateSpecial(c *gin.Context) {
@@ -205,36 +166,9 @@ func (s *Service) apiDeleteSpecial(c *gin.Context) {
 	})
 }
 
-func (s *Service) apiWorksheets(c *gin.Context) {
-	p, err := server.PageParams(c)
-	if err != nil {
-		server.Fail(c, err)
-		return
-	}
-	f := WorksheetFilter{Status: c.Query("status"), Type: c.Query("type"), Search: c.Query("q")}
-	items, total, err := s.ListWorksheets(c.Request.Context(), server.Actor(c), f, p)
-	if err != nil {
-		server.Fail(c, err)
-		return
-	}
-	server.List(c, items, total, p)
-}
-
-func (s *Service) apiWorksheet(c *gin.Context) {
-	withID(c, func(id uuid.UUID) {
-		handle(c, false, func(ctx context.Context, a models.Actor) (models.Worksheet, error) { return s.GetWorksheet(ctx, a, id) })
-	})
-}
-
-func (s *Service) apiCreateWorksheet(c *gin.Context) {
-	var in WorksheetInput
-	if err := server.BindJSON(c, &in); err != nil {
-		server.Fail(c, err)
-		return
-	}
-	handle(c, true, func(ctx context.Context, a models.Actor) (models.Worksheet, error) {
-		return s.CreateWorksheet(ctx, a, in)
-	})
+// worksheetFilter reads the worksheet list's query string.
+func worksheetFilter(c *gin.Context) (WorksheetFilter, error) {
+	return WorksheetFilter{Status: c.Query("status"), Type: c.Query("type"), Search: c.Query("q")}, nil
 }
 
 func (s *Service) apiUpdateWorksheet(c *gin.Context) {
@@ -274,16 +208,6 @@ func (s *Service) apiDeleteWorksheet(c *gin.Context) {
 			return gin.H{"id": id}, s.DeleteWorksheet(ctx, a, id)
 		})
 	})
-}
-
-type wsTransitionFunc func(ctx context.Context, a models.Actor, id uuid.UUID) (models.Worksheet, error)
-
-func (s *Service) apiWSTransition(f wsTransitionFunc) gin.HandlerFunc {
-	return func(c *gin.Context) {
-		withID(c, func(id uuid.UUID) {
-			handle(c, false, func(ctx context.Context, a models.Actor) (models.Worksheet, error) { return f(ctx, a, id) })
-		})
-	}
 }
 
 func (s *Service) apiRejectWorksheet(c *gin.Context) {

@@ -27,9 +27,10 @@ func (s *Service) mountWeb(rt server.Routes) {
 	w.GET("/worksheets/new", server.Require(PermWSCreate), s.newWorksheetPage)
 	w.POST("/worksheets", server.Require(PermWSCreate), s.createWorksheetSubmit)
 	w.GET("/worksheets/:id", server.Require(PermWSView), s.worksheetPage)
-	w.POST("/worksheets/:id/submit", server.Require(PermWSSubmit), s.wsTransitionSubmit(s.SubmitWorksheet, "Submitted for approval.", ""))
-	w.POST("/worksheets/:id/approve", server.Require(PermWSApprove), s.wsTransitionSubmit(s.ApproveWorksheet, "Approved.", ""))
-	w.POST("/worksheets/:id/apply", server.Require(PermWSApply), s.wsTransitionSubmit(s.ApplyWorksheet, "Applied: the products have their new values.", "Apply this worksheet now?"))
+	moves := server.Transition[models.Worksheet]{Active: navKey, Path: worksheetPath, Number: func(w models.Worksheet) string { return w.Number }}
+	w.POST("/worksheets/:id/submit", server.Require(PermWSSubmit), moves.Post(s.SubmitWorksheet, "Submitted for approval."))
+	w.POST("/worksheets/:id/approve", server.Require(PermWSApprove), moves.Post(s.ApproveWorksheet, "Approved."))
+	w.POST("/worksheets/:id/apply", server.Require(PermWSApply), moves.PostConfirmed(s.ApplyWorksheet, "Applied: the products have their new values.", server.Confirmation{Question: "Apply this worksheet now?"}))
 	w.POST("/worksheets/:id/reject", server.Require(PermWSApprove), s.rejectWorksheetSubmit)
 	w.POST("/worksheets/:id/delete", server.Require(PermWSDelete), s.deleteWorksheetSubmit)
 	w.POST("/worksheets/:id/items", server.Require(PermWSCreate), s.addWorksheetItemsSubmit)
@@ -52,16 +53,12 @@ func (s *Service) mountWeb(rt server.Routes) {
 	w.POST("/store-prices/:id/delete", server.Require(PermStorePricesManage), s.deleteStorePriceSubmit)
 }
 
-// confirmed reports whether a destructive action was confirmed; when not, it shows the
-// no-JavaScript confirmation page.
+// worksheetPath is the worksheet's page.
+func worksheetPath(id uuid.UUID) string { return prviews.Path(id, "") }
+
+// confirmed asks question on a pricing page before a destructive post (see server.Confirmed).
 func confirmed(c *gin.Context, question, cancel string) bool {
-	if c.PostForm("confirm") == "yes" {
-		return true
-	}
-	server.Render(c, http.StatusOK, components.Confirm(components.ConfirmView{
-		Page: server.PageOf(c, "Please confirm", navKey), Message: question, Action: c.Request.URL.Path, Button: "Yes, go ahead", Cancel: cancel,
-	}))
-	return false
+	return server.Confirmed(c, navKey, server.Confirmation{Question: question, Cancel: cancel})
 }
 
 func formOf(err error, values map[string]string) prviews.Form {
@@ -227,26 +224,6 @@ func (s *Service) worksheetPage(c *gin.Context) {
 		return
 	}
 	s.renderWorksheet(c, http.StatusOK, id, nil)
-}
-
-func (s *Service) wsTransitionSubmit(f wsTransitionFunc, done, confirm string) gin.HandlerFunc {
-	return func(c *gin.Context) {
-		id, err := server.IDParam(c, "id")
-		if err != nil {
-			server.Fail(c, err)
-			return
-		}
-		if confirm != "" && !confirmed(c, confirm, prviews.Path(id, "")) {
-			return
-		}
-		w, err := f(c.Request.Context(), server.Actor(c), id)
-		if err != nil {
-			server.Fail(c, err)
-			return
-		}
-		server.Flash(c, "success", w.Number+": "+done)
-		server.Redirect(c, prviews.Path(id, ""))
-	}
 }
 
 func (s *Service) rejectWorksheetSubmit(c *gin.Context) {

@@ -1,57 +1,34 @@
 package purchasing
 
 import (
-	"context"
-
 	"github.com/gin-gonic/gin"
-	"github.com/google/uuid"
 
 	"backroom/app/audit"
 	"backroom/app/server"
-	"backroom/models"
 )
 
 // Mount adds the purchase-order API and pages.
 func (s *Service) Mount(rt server.Routes) {
 	g := rt.API.Group("/purchase-orders")
-	g.GET("", server.Require(PermView), s.apiList)
-	g.POST("", server.Require(PermCreate), s.apiCreate)
-	g.POST("/suggest", server.Require(PermCreate), s.apiSuggest)
-	g.GET("/:id", server.Require(PermView), s.apiGet)
+	g.GET("", server.Require(PermView), server.ListJSON(listFilter, s.List))
+	g.POST("", server.Require(PermCreate), server.CreateJSON(s.Create))
+	g.POST("/suggest", server.Require(PermCreate), server.CreateJSON(s.Suggest))
+	g.GET("/:id", server.Require(PermView), server.RecordJSON(s.Get))
 	g.GET("/:id/history", server.Require(PermView), s.apiHistory)
 	g.GET("/:id/pdf", server.Require(PermView), s.downloadPDF)
 	g.GET("/:id/csv", server.Require(PermView), s.downloadCSV)
 	g.PUT("/:id", server.Require(PermEdit), s.apiUpdate)
 	g.DELETE("/:id", server.Require(PermDelete), s.apiDelete)
-	g.PATCH("/:id/submit", server.Require(PermCreate), s.apiTransition(s.Submit))
-	g.PATCH("/:id/approve", server.Require(PermApprove), s.apiTransition(s.Approve))
-	g.PATCH("/:id/send", server.Require(PermEdit), s.apiTransition(s.Send))
-	g.PATCH("/:id/cancel", server.Require(PermEdit), s.apiTransition(s.Cancel))
+	g.PATCH("/:id/submit", server.Require(PermCreate), server.RecordJSON(s.Submit))
+	g.PATCH("/:id/approve", server.Require(PermApprove), server.RecordJSON(s.Approve))
+	g.PATCH("/:id/send", server.Require(PermEdit), server.RecordJSON(s.Send))
+	g.PATCH("/:id/cancel", server.Require(PermEdit), server.RecordJSON(s.Cancel))
 	g.PATCH("/:id/reject", server.Require(PermApprove), s.apiReject)
 	g.PATCH("/:id/receive", server.Require(PermReceive), s.apiReceive)
 	g.POST("/:id/items", server.Require(PermEdit), s.apiAddItem)
 	g.PUT("/:id/items/:itemId", server.Require(PermEdit), s.apiUpdateItem)
 	g.DELETE("/:id/items/:itemId", server.Require(PermEdit), s.apiRemoveItem)
 	s.mountWeb(rt)
-}
-
-func (s *Service) apiList(c *gin.Context) {
-	p, err := server.PageParams(c)
-	if err != nil {
-		server.Fail(c, err)
-		return
-	}
-	f, err := listFilter(c)
-	if err != nil {
-		server.Fail(c, err)
-		return
-	}
-	items, total, err := s.List(c.Request.Context(), server.Actor(c), f, p)
-	if err != nil {
-		server.Fail(c, err)
-		return
-	}
-	server.List(c, items, total, p)
 }
 
 func listFilter(c *gin.Context) (ListFilter, error) {
@@ -64,20 +41,6 @@ func listFilter(c *gin.Context) (ListFilter, error) {
 		return f, err
 	}
 	return f, nil
-}
-
-func (s *Service) apiGet(c *gin.Context) {
-	id, err := server.IDParam(c, "id")
-	if err != nil {
-		server.Fail(c, err)
-		return
-	}
-	d, err := s.Get(c.Request.Context(), server.Actor(c), id)
-	if err != nil {
-		server.Fail(c, err)
-		return
-	}
-	server.OK(c, d)
 }
 
 func (s *Service) apiHistory(c *gin.Context) {
@@ -96,34 +59,6 @@ func (s *Service) apiHistory(c *gin.Context) {
 		return
 	}
 	server.OK(c, entries)
-}
-
-func (s *Service) apiCreate(c *gin.Context) {
-	var in CreateInput
-	if err := server.BindJSON(c, &in); err != nil {
-		server.Fail(c, err)
-		return
-	}
-	d, err := s.Create(c.Request.Context(), server.Actor(c), in)
-	if err != nil {
-		server.Fail(c, err)
-		return
-	}
-	server.Created(c, d)
-}
-
-func (s *Service) apiSuggest(c *gin.Context) {
-	var in SuggestInput
-	if err := server.BindJSON(c, &in); err != nil {
-		server.Fail(c, err)
-		return
-	}
-	d, err := s.Suggest(c.Request.Context(), server.Actor(c), in)
-	if err != nil {
-		server.Fail(c, err)
-		return
-	}
-	server.Created(c, d)
 }
 
 func (s *Service) apiUpdate(c *gin.Context) {
@@ -156,24 +91,6 @@ func (s *Service) apiDelete(c *gin.Context) {
 		return
 	}
 	server.OK(c, gin.H{"id": id})
-}
-
-type transitionFunc func(ctx context.Context, actor models.Actor, id uuid.UUID) (Detail, error)
-
-func (s *Service) apiTransition(f transitionFunc) gin.HandlerFunc {
-	return func(c *gin.Context) {
-		id, err := server.IDParam(c, "id")
-		if err != nil {
-			server.Fail(c, err)
-			return
-		}
-		d, err := f(c.Request.Context(), server.Actor(c), id)
-		if err != nil {
-			server.Fail(c, err)
-			return
-		}
-		server.OK(c, d)
-	}
 }
 
 func (s *Service) apiReceive(c *gin.Context) {

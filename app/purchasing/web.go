@@ -30,16 +30,20 @@ func (s *Service) mountWeb(rt server.Routes) {
 	w.GET("/purchase-orders/:id", server.Require(PermView), s.detailPage)
 	w.GET("/purchase-orders/:id/pdf", server.Require(PermView), s.downloadPDF)
 	w.GET("/purchase-orders/:id/csv", server.Require(PermView), s.downloadCSV)
-	w.POST("/purchase-orders/:id/submit", server.Require(PermCreate), s.transitionSubmit(s.Submit, "Submitted for approval.", ""))
-	w.POST("/purchase-orders/:id/approve", server.Require(PermApprove), s.transitionSubmit(s.Approve, "Approved.", ""))
-	w.POST("/purchase-orders/:id/send", server.Require(PermEdit), s.transitionSubmit(s.Send, "Marked as sent. Download the PDF or CSV for the supplier.", ""))
-	w.POST("/purchase-orders/:id/cancel", server.Require(PermEdit), s.transitionSubmit(s.Cancel, "Cancelled.", "Cancel this purchase order?"))
+	moves := server.Transition[Detail]{Active: navKey, Path: orderPath, Number: func(d Detail) string { return d.Number }}
+	w.POST("/purchase-orders/:id/submit", server.Require(PermCreate), moves.Post(s.Submit, "Submitted for approval."))
+	w.POST("/purchase-orders/:id/approve", server.Require(PermApprove), moves.Post(s.Approve, "Approved."))
+	w.POST("/purchase-orders/:id/send", server.Require(PermEdit), moves.Post(s.Send, "Marked as sent. Download the PDF or CSV for the supplier."))
+	w.POST("/purchase-orders/:id/cancel", server.Require(PermEdit), moves.PostConfirmed(s.Cancel, "Cancelled.", server.Confirmation{Question: "Cancel this purchase order?"}))
 	w.POST("/purchase-orders/:id/delete", server.Require(PermDelete), s.deleteSubmit)
 	w.POST("/purchase-orders/:id/receive", server.Require(PermReceive), s.receiveSubmit)
 	w.POST("/purchase-orders/:id/items", server.Require(PermEdit), s.addItemSubmit)
 	w.POST("/purchase-orders/:id/items/:itemId", server.Require(PermEdit), s.updateItemSubmit)
 	w.POST("/purchase-orders/:id/items/:itemId/delete", server.Require(PermEdit), s.removeItemSubmit)
 }
+
+// orderPath is the purchase order's page.
+func orderPath(id uuid.UUID) string { return poviews.Path(id, "") }
 
 // options lists active suppliers and the stores where the actor may raise orders.
 func (s *Service) options(c *gin.Context, perm string) (suppliers, stores []components.Option, err error) {
@@ -255,45 +259,13 @@ func (s *Service) detailPage(c *gin.Context) {
 	s.renderDetail(c, http.StatusOK, id, nil)
 }
 
-// confirmed reports whether a destructive action was confirmed (hx-confirm or the no-JavaScript
-// confirmation page); when not, it shows that page.
-func confirmed(c *gin.Context, question, cancel string) bool {
-	if c.PostForm("confirm") == "yes" {
-		return true
-	}
-	server.Render(c, http.StatusOK, components.Confirm(components.ConfirmView{
-		Page: server.PageOf(c, "Please confirm", navKey), Message: question, Action: c.Request.URL.Path, Button: "Yes, go ahead", Cancel: cancel,
-	}))
-	return false
-}
-
-func (s *Service) transitionSubmit(f transitionFunc, done, confirm string) gin.HandlerFunc {
-	return func(c *gin.Context) {
-		id, err := server.IDParam(c, "id")
-		if err != nil {
-			server.Fail(c, err)
-			return
-		}
-		if confirm != "" && !confirmed(c, confirm, poviews.Path(id, "")) {
-			return
-		}
-		d, err := f(c.Request.Context(), server.Actor(c), id)
-		if err != nil {
-			server.Fail(c, err)
-			return
-		}
-		server.Flash(c, "success", d.Number+": "+done)
-		server.Redirect(c, poviews.Path(id, ""))
-	}
-}
-
 func (s *Service) deleteSubmit(c *gin.Context) {
 	id, err := server.IDParam(c, "id")
 	if err != nil {
 		server.Fail(c, err)
 		return
 	}
-	if !confirmed(c, "Delete this draft purchase order? This cannot be undone.", poviews.Path(id, "")) {
+	if !server.Confirmed(c, navKey, server.Confirmation{Question: "Delete this draft purchase order? This cannot be undone.", Cancel: poviews.Path(id, "")}) {
 		return
 	}
 	if err := s.Delete(c.Request.Context(), server.Actor(c), id); err != nil {
@@ -408,7 +380,7 @@ func (s *Service) removeItemSubmit(c *gin.Context) {
 		server.Fail(c, err)
 		return
 	}
-	if !confirmed(c, "Remove this line from the order?", poviews.Path(id, "")) {
+	if !server.Confirmed(c, navKey, server.Confirmation{Question: "Remove this line from the order?", Cancel: poviews.Path(id, "")}) {
 		return
 	}
 	if _, err := s.RemoveItem(c.Request.Context(), server.Actor(c), id, itemID); err != nil {

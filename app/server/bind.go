@@ -130,3 +130,14 @@ func UUIDQuery(c *gin.Context, names ...string) (*uuid.UUID, error) {
 	}
 	return nil, nil
 }
+
+// FirstQuery returns the first non-empty query parameter of names (e.g. date_from, then
+// dateFrom), or "".
+func FirstQuery(c *gin.Context, names ...string) string {
+	for _, n := range names {
+		if v := c.Query(n); v != "" {
+			return v
+		}
+	}
+	return ""
+}

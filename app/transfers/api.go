@@ -14,32 +14,13 @@ import (
 // Mount adds the transfers API and pages.
 func (s *Service) Mount(rt server.Routes) {
 	g := rt.API.Group("/transfers")
-	g.GET("", server.Require(PermView), s.apiList)
-	g.GET("/:id", server.Require(PermView), s.apiGet)
-	g.POST("", server.Require(PermCreate), s.apiCreate)
+	g.GET("", server.Require(PermView), server.ListJSON(listFilter, s.List))
+	g.GET("/:id", server.Require(PermView), server.RecordJSON(s.Get))
+	g.POST("", server.Require(PermCreate), server.CreateJSON(s.Create))
 	g.PUT("/:id/send", server.Require(PermSend), s.apiSend)
 	g.PUT("/:id/receive", server.Require(PermReceive), s.apiReceive)
-	g.PUT("/:id/cancel", server.Require(PermCreate), s.apiCancel)
+	g.PUT("/:id/cancel", server.Require(PermCreate), server.RecordJSON(s.Cancel))
 	s.mountWeb(rt)
-}
-
-func (s *Service) apiList(c *gin.Context) {
-	p, err := server.PageParams(c)
-	if err != nil {
-		server.Fail(c, err)
-		return
-	}
-	f, err := listFilter(c)
-	if err != nil {
-		server.Fail(c, err)
-		return
-	}
-	items, total, err := s.List(c.Request.Context(), server.Actor(c), f, p)
-	if err != nil {
-		server.Fail(c, err)
-		return
-	}
-	server.List(c, items, total, p)
 }
 
 func listFilter(c *gin.Context) (ListFilter, error) {
@@ -57,38 +38,6 @@ func listFilter(c *gin.Context) (ListFilter, error) {
 	return f, err
 }
 
-func (s *Service) respond(c *gin.Context, created bool, f func(ctx context.Context, a models.Actor, id uuid.UUID) (Detail, error)) {
-	var id uuid.UUID
-	if c.Param("id") != "" {
-		var err error
-		if id, err = server.IDParam(c, "id"); err != nil {
-			server.Fail(c, err)
-			return
-		}
-	}
-	d, err := f(c.Request.Context(), server.Actor(c), id)
-	if err != nil {
-		server.Fail(c, err)
-		return
-	}
-	if created {
-		server.Created(c, d)
-		return
-	}
-	server.OK(c, d)
-}
-
-func (s *Service) apiGet(c *gin.Context) { s.respond(c, false, s.Get) }
-
-func (s *Service) apiCreate(c *gin.Context) {
-	var in CreateInput
-	if err := server.BindJSON(c, &in); err != nil {
-		server.Fail(c, err)
-		return
-	}
-	s.respond(c, true, func(ctx context.Context, a models.Actor, _ uuid.UUID) (Detail, error) { return s.Create(ctx, a, in) })
-}
-
 func (s *Service) apiSend(c *gin.Context) {
 	var in SendInput
 	if c.Request.ContentLength != 0 {
@@ -97,7 +46,8 @@ func (s *Service) apiSend(c *gin.Context) {
 			return
 		}
 	}
-	s.respond(c, false, func(ctx context.Context, a models.Actor, id uuid.UUID) (Detail, error) { return s.Send(ctx, a, id, in) })
+	// The body is read before the id, so a malformed body is 400 whatever the path says.
+	server.RecordJSON(func(ctx context.Context, a models.Actor, id uuid.UUID) (Detail, error) { return s.Send(ctx, a, id, in) })(c)
 }
 
 func (s *Service) apiReceive(c *gin.Context) {
@@ -108,9 +58,7 @@ func (s *Service) apiReceive(c *gin.Context) {
 			return
 		}
 	}
-	s.respond(c, false, func(ctx context.Context, a models.Actor, id uuid.UUID) (Detail, error) {
+	server.RecordJSON(func(ctx context.Context, a models.Actor, id uuid.UUID) (Detail, error) {
 		return s.Receive(ctx, a, id, in)
-	})
+	})(c)
 }
-
-func (s *Service) apiCancel(c *gin.Context) { s.respond(c, false, s.Cancel) }

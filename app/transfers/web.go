@@ -28,8 +28,13 @@ func (s *Service) mountWeb(rt server.Routes) {
 	w.GET("/transfers/:id", server.Require(PermView), s.detailPage)
 	w.POST("/transfers/:id/send", server.Require(PermSend), s.sendSubmit)
 	w.POST("/transfers/:id/receive", server.Require(PermReceive), s.receiveSubmit)
-	w.POST("/transfers/:id/cancel", server.Require(PermCreate), s.cancelSubmit)
+	moves := server.Transition[Detail]{Active: navKey, Path: transferPath, Number: func(d Detail) string { return d.Number }}
+	w.POST("/transfers/:id/cancel", server.Require(PermCreate), moves.PostConfirmed(s.Cancel, "cancelled; the goods are back in stock.",
+		server.Confirmation{Question: "Cancel this transfer? The goods go back into the sending store's stock.", Button: "Yes, cancel it"}))
 }
+
+// transferPath is the transfer's page.
+func transferPath(id uuid.UUID) string { return trviews.Path(id, "") }
 
 func (s *Service) stores(c *gin.Context, perm string) ([]components.Option, error) {
 	stores, err := models.StoresFor(c.Request.Context(), s.db, server.Actor(c), perm)
@@ -227,28 +232,6 @@ func (s *Service) sendSubmit(c *gin.Context) {
 		return
 	}
 	server.Flash(c, "success", d.Number+": marked as shipped.")
-	server.Redirect(c, trviews.Path(id, ""))
-}
-
-func (s *Service) cancelSubmit(c *gin.Context) {
-	id, err := server.IDParam(c, "id")
-	if err != nil {
-		server.Fail(c, err)
-		return
-	}
-	if c.PostForm("confirm") != "yes" {
-		server.Render(c, http.StatusOK, components.Confirm(components.ConfirmView{
-			Page: server.PageOf(c, "Please confirm", navKey), Message: "Cancel this transfer? The goods go back into the sending store's stock.",
-			Action: c.Request.URL.Path, Button: "Yes, cancel it", Cancel: trviews.Path(id, ""),
-		}))
-		return
-	}
-	d, err := s.Cancel(c.Request.Context(), server.Actor(c), id)
-	if err != nil {
-		server.Fail(c, err)
-		return
-	}
-	server.Flash(c, "success", d.Number+": cancelled; the goods are back in stock.")
 	server.Redirect(c, trviews.Path(id, ""))
 }
 

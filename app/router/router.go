@@ -14,6 +14,7 @@ import (
 	"backroom/app/auth"
 	"backroom/app/catalogsync"
 	"backroom/app/config"
+	"backroom/app/dashboard"
 	"backroom/app/integrations"
 	"backroom/app/integrations/codemax"
 	"backroom/app/integrations/mipos"
@@ -65,7 +66,7 @@ func New(d Deps) (*App, error) {
 	}
 	authSvc.MountAPI(rt.PublicAPI, rt.API)
 	authSvc.MountWeb(rt.PublicWeb, rt.Web)
-	rt.Web.GET("/", dashboard)
+	rt.Web.GET("/", dashboardPage(d.DB))
 	reg := jobs.NewRegistry()
 	integrations.Register(codemax.New(codemax.Options{}))
 	integrations.Register(tipsi.New())
@@ -91,16 +92,33 @@ func New(d Deps) (*App, error) {
 	return &App{Handler: r, Auth: authSvc, Jobs: reg, Integrations: integ, Webhooks: webhooks}, nil
 }
 
-func dashboard(c *gin.Context) {
-	p := server.PageOf(c, "Dashboard", "home")
-	var tiles []home.Tile
-	for _, item := range p.Nav {
-		if item.Key == "home" {
-			continue
+// dashboardPage shows today's figures the person may see and a tile per area they may open.
+func dashboardPage(db *gorm.DB) gin.HandlerFunc {
+	return func(c *gin.Context) {
+		p := server.PageOf(c, "Dashboard", "home")
+		var tiles []home.Tile
+		approvals := -1
+		for _, item := range p.Nav {
+			for _, sub := range item.Items {
+				if sub.Key == "approvals" {
+					approvals = sub.Badge
+				}
+			}
+			if item.Key == "approvals" {
+				approvals = item.Badge
+			}
+			if item.Key == "home" {
+				continue
+			}
+			tiles = append(tiles, home.Tile{Label: item.Label, Href: item.Href, Body: tileText[item.Key]})
 		}
-		tiles = append(tiles, home.Tile{Label: item.Label, Href: item.Href, Body: tileText[item.Key]})
+		cards, err := dashboard.Cards(c.Request.Context(), db, server.Actor(c), approvals)
+		if err != nil {
+			server.Fail(c, err)
+			return
+		}
+		server.Render(c, http.StatusOK, home.Dashboard(p, cards, tiles))
 	}
-	server.Render(c, http.StatusOK, home.Dashboard(p, tiles))
 }
 
 // storeScope names the stores of a store-scoped actor for the top bar.

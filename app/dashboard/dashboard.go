@@ -1,0 +1,91 @@
+// Package dashboard works out the figures on the landing page: what needs the person's attention
+// today in the stores they may see.
+package dashboard
+
+import (
+	"context"
+	"fmt"
+
+	"gorm.io/gorm"
+
+	"backroom/app/money"
+	"backroom/models"
+	"backroom/views/home"
+)
+
+// Cards returns the dashboard's figures the actor may see, in a fixed order. A card for an area
+// the actor has no permission in is left out, never shown as zero. approvals is the count the
+// sidebar already shows for the actor (-1 when they approve nothing).
+func Cards(ctx context.Context, db *gorm.DB, actor models.Actor, approvals int) ([]home.Card, error) {
+	db = db.WithContext(ctx)
+	var cards []home.Card
+	if approvals >= 0 {
+		cards = append(cards, home.Card{Label: "Waiting for your approval", Value: fmt.Sprint(approvals),
+			Note: "Purchase orders and worksheets", Href: "/approvals", Tone: toneIf(approvals > 0, home.ToneWaiting)})
+	}
+	if actor.Can("pos.sell") {
+		var today struct {
+			Net   int64
+			Sales int64
+		}
+		// "Today" is each store's own calendar day: sold_at from that store's local midnight on.
+		q := db.Table("sales s").Joins("JOIN stores st ON st.id = s.store_id").
+			Select("COALESCE(SUM(s.grand_total), 0) AS net, COUNT(*) FILTER (WHERE NOT s.is_refund) AS sales").
+			Where("s.status = 'completed'").
+			Where("s.sold_at >= (date_trunc('day', now() AT TIME ZONE st.time_zone) AT TIME ZONE st.time_zone)")
+		if err := actor.ScopeQuery(q, "pos.sell", "s.store_id").Scan(&today).Error; err != nil {
+			return nil, err
+		}
+		cards = append(cards, home.Card{Label: "Sales today", Value: money.Format(today.Net),
+			Note: plural(today.Sales, "sale", "sales") + ", net of refunds", Href: "/sales"})
+	}
+	if actor.Can("inventory.view") {
+		var stock struct {
+			Low      int64
+			Negative int64
+		}
+		q := db.Table("inventory_levels l").Joins("JOIN products p ON p.id = l.product_id").
+			Select("COUNT(*) FILTER (WHERE l.reorder_point > 0 AND l.quantity <= l.reorder_point) AS low, COUNT(*) FILTER (WHERE l.quantity < 0) AS negative").
+			Where("p.deleted_at IS NULL AND p.is_active")
+		if err := actor.ScopeQuery(q, "inventory.view", "l.store_id").Scan(&stock).Error; err != nil {
+			return nil, err
+		}
+		cards = append(cards,
+			home.Card{Label: "At or below reorder point", Value: fmt.Sprint(stock.Low), Note: "Products to reorder",
+				Href: "/inventory?tab=low", Tone: toneIf(stock.Low > 0, home.ToneWaiting)},
+			home.Card{Label: "Negative stock", Value: fmt.Sprint(stock.Negative), Note: "Sold offline beyond the count",
+				Href: "/inventory?tab=negative", Tone: toneIf(stock.Negative > 0, home.ToneBad)})
+	}
+	if actor.Can("transfers.view") {
+		var n int64
+		q := db.Table("transfers t").Where("t.status = 'in_transit'")
+		if err := actor.ScopeQuery(q, "transfers.view", "t.to_store_id").Count(&n).Error; err != nil {
+			return nil, err
+		}
+		cards = append(cards, home.Card{Label: "Transfers on the way", Value: fmt.Sprint(n), Note: "In transit to your stores",
+			Href: "/transfers?status=in_transit", Tone: toneIf(n > 0, home.ToneWaiting)})
+	}
+	if actor.Can("integrations.manage") {
+		var n int64
+		if err := db.Table("integration_errors").Where("status <> 'resolved'").Count(&n).Error; err != nil {
+			return nil, err
+		}
+		cards = append(cards, home.Card{Label: "Integration errors", Value: fmt.Sprint(n), Note: "Items an outside system refused",
+			Href: "/settings/integrations", Tone: toneIf(n > 0, home.ToneBad)})
+	}
+	return cards, nil
+}
+
+func toneIf(cond bool, tone string) string {
+	if cond {
+		return tone
+	}
+	return ""
+}
+
+func plural(n int64, one, many string) string {
+	if n == 1 {
+		return "1 " + one
+	}
+	return fmt.Sprintf("%d %s", n, many)
+}

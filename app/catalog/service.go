@@ -81,6 +81,54 @@ func lock(tx *gorm.DB, dst any, id uuid.UUID, what string) error {
 	return models.NotFoundIf(err, what)
 }
 
+// tableWrites is how the rows of a plain catalogue table (suppliers, units, tax rates) are
+// added and changed: apply validates the input and copies it onto the row, the row is inserted,
+// or locked and saved, a failed write is explained by writeError (a taken name is a 409 on
+// that field), and the change goes to the audit log in the same transaction. Departments and
+// tax groups check more inside the transaction and write themselves.
+type tableWrites[Row, In any] struct {
+	noun       string // names the row in a not-found error: "tax rate"
+	auditType  string // the audit log's entity type: "tax_rate"
+	apply      func(in In, row *Row) error
+	writeError func(err error, row Row) error
+	idOf       func(Row) uuid.UUID
+}
+
+// create inserts the row in describes. A row that fails validation opens no transaction.
+func (w tableWrites[Row, In]) create(ctx context.Context, s *Service, actor models.Actor, in In) (Row, error) {
+	var row Row
+	if err := w.apply(in, &row); err != nil {
+		return row, err
+	}
+	err := s.tx(ctx, func(tx *gorm.DB) error {
+		if err := tx.Create(&row).Error; err != nil {
+			return w.writeError(err, row)
+		}
+		return models.Audit(ctx, tx, actor, "create", w.auditType, w.idOf(row), nil, row)
+	})
+	return row, err
+}
+
+// update changes row id to what in describes, holding the row's lock until the audit entry
+// (before and after) is written.
+func (w tableWrites[Row, In]) update(ctx context.Context, s *Service, actor models.Actor, id uuid.UUID, in In) (Row, error) {
+	var row Row
+	err := s.tx(ctx, func(tx *gorm.DB) error {
+		if err := lock(tx, &row, id, w.noun); err != nil {
+			return err
+		}
+		before := row
+		if err := w.apply(in, &row); err != nil {
+			return err
+		}
+		if err := tx.Save(&row).Error; err != nil {
+			return w.writeError(err, row)
+		}
+		return models.Audit(ctx, tx, actor, "update", w.auditType, w.idOf(row), before, row)
+	})
+	return row, err
+}
+
 // conflictOn is a 409 that also names the field, so a form can show it beside the input.
 func conflictOn(field, msg string) error {
 	return &models.Error{Kind: models.ErrConflict, Message: msg, Fields: map[string][]string{field: {msg}}}

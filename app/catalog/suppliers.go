@@ -87,38 +87,18 @@ func supplierWriteError(err error, sp models.Supplier) error {
 	return fmt.Errorf("save supplier: %w", err)
 }
 
+// supplierWrites adds and changes suppliers.
+var supplierWrites = tableWrites[models.Supplier, SupplierInput]{noun: "supplier", auditType: "supplier",
+	apply: applySupplier, writeError: supplierWriteError, idOf: func(sp models.Supplier) uuid.UUID { return sp.ID }}
+
 // CreateSupplier adds a supplier.
 func (s *Service) CreateSupplier(ctx context.Context, actor models.Actor, in SupplierInput) (models.Supplier, error) {
-	var sp models.Supplier
-	if err := applySupplier(in, &sp); err != nil {
-		return sp, err
-	}
-	err := s.tx(ctx, func(tx *gorm.DB) error {
-		if err := tx.Create(&sp).Error; err != nil {
-			return supplierWriteError(err, sp)
-		}
-		return models.Audit(ctx, tx, actor, "create", "supplier", sp.ID, nil, sp)
-	})
-	return sp, err
+	return supplierWrites.create(ctx, s, actor, in)
 }
 
 // UpdateSupplier changes a supplier.
 func (s *Service) UpdateSupplier(ctx context.Context, actor models.Actor, id uuid.UUID, in SupplierInput) (models.Supplier, error) {
-	var sp models.Supplier
-	err := s.tx(ctx, func(tx *gorm.DB) error {
-		if err := lock(tx, &sp, id, "supplier"); err != nil {
-			return err
-		}
-		before := sp
-		if err := applySupplier(in, &sp); err != nil {
-			return err
-		}
-		if err := tx.Save(&sp).Error; err != nil {
-			return supplierWriteError(err, sp)
-		}
-		return models.Audit(ctx, tx, actor, "update", "supplier", sp.ID, before, sp)
-	})
-	return sp, err
+	return supplierWrites.update(ctx, s, actor, id, in)
 }
 
 // DeleteSupplier removes a supplier nothing refers to. One with products (or purchase orders)

@@ -83,39 +83,19 @@ func taxRateWriteError(err error, r models.TaxRate) error {
 	return fmt.Errorf("save tax rate: %w", err)
 }
 
+// taxRateWrites adds and changes tax rates.
+var taxRateWrites = tableWrites[models.TaxRate, TaxRateInput]{noun: "tax rate", auditType: "tax_rate",
+	apply: applyTaxRate, writeError: taxRateWriteError, idOf: func(r models.TaxRate) uuid.UUID { return r.ID }}
+
 // CreateTaxRate adds a tax rate.
 func (s *Service) CreateTaxRate(ctx context.Context, actor models.Actor, in TaxRateInput) (models.TaxRate, error) {
-	var r models.TaxRate
-	if err := applyTaxRate(in, &r); err != nil {
-		return r, err
-	}
-	err := s.tx(ctx, func(tx *gorm.DB) error {
-		if err := tx.Create(&r).Error; err != nil {
-			return taxRateWriteError(err, r)
-		}
-		return models.Audit(ctx, tx, actor, "create", "tax_rate", r.ID, nil, r)
-	})
-	return r, err
+	return taxRateWrites.create(ctx, s, actor, in)
 }
 
 // UpdateTaxRate changes a tax rate; products in its groups are taxed at the new rate from now on
 // (past sales keep the rate they were sold with).
 func (s *Service) UpdateTaxRate(ctx context.Context, actor models.Actor, id uuid.UUID, in TaxRateInput) (models.TaxRate, error) {
-	var r models.TaxRate
-	err := s.tx(ctx, func(tx *gorm.DB) error {
-		if err := lock(tx, &r, id, "tax rate"); err != nil {
-			return err
-		}
-		before := r
-		if err := applyTaxRate(in, &r); err != nil {
-			return err
-		}
-		if err := tx.Save(&r).Error; err != nil {
-			return taxRateWriteError(err, r)
-		}
-		return models.Audit(ctx, tx, actor, "update", "tax_rate", r.ID, before, r)
-	})
-	return r, err
+	return taxRateWrites.update(ctx, s, actor, id, in)
 }
 
 // DeleteTaxRate removes a tax rate that no group uses.

@@ -63,38 +63,18 @@ func unitWriteError(err error, u models.Unit) error {
 	return fmt.Errorf("save unit: %w", err)
 }
 
+// unitWrites adds and changes units.
+var unitWrites = tableWrites[models.Unit, UnitInput]{noun: "unit", auditType: "unit",
+	apply: applyUnit, writeError: unitWriteError, idOf: func(u models.Unit) uuid.UUID { return u.ID }}
+
 // CreateUnit adds a unit.
 func (s *Service) CreateUnit(ctx context.Context, actor models.Actor, in UnitInput) (models.Unit, error) {
-	var u models.Unit
-	if err := applyUnit(in, &u); err != nil {
-		return u, err
-	}
-	err := s.tx(ctx, func(tx *gorm.DB) error {
-		if err := tx.Create(&u).Error; err != nil {
-			return unitWriteError(err, u)
-		}
-		return models.Audit(ctx, tx, actor, "create", "unit", u.ID, nil, u)
-	})
-	return u, err
+	return unitWrites.create(ctx, s, actor, in)
 }
 
 // UpdateUnit changes a unit.
 func (s *Service) UpdateUnit(ctx context.Context, actor models.Actor, id uuid.UUID, in UnitInput) (models.Unit, error) {
-	var u models.Unit
-	err := s.tx(ctx, func(tx *gorm.DB) error {
-		if err := lock(tx, &u, id, "unit"); err != nil {
-			return err
-		}
-		before := u
-		if err := applyUnit(in, &u); err != nil {
-			return err
-		}
-		if err := tx.Save(&u).Error; err != nil {
-			return unitWriteError(err, u)
-		}
-		return models.Audit(ctx, tx, actor, "update", "unit", u.ID, before, u)
-	})
-	return u, err
+	return unitWrites.update(ctx, s, actor, id, in)
 }
 
 // DeleteUnit removes a unit no product uses. "Each" is never deleted: it is the default.

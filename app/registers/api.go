@@ -13,7 +13,7 @@ import (
 // Mount adds the registers API, the X/Z report endpoints and the register pages.
 func (s *Service) Mount(rt server.Routes) {
 	api := rt.API
-	api.GET("/registers", server.Require("registers.view"), s.registersList)
+	api.GET("/registers", server.Require("registers.view"), server.ListJSON(filterOf, s.List))
 	api.GET("/registers/current", s.registerCurrent)
 	api.POST("/registers/open", server.Require("registers.open"), s.registerOpen)
 	api.POST("/registers/close", server.Require("registers.close"), s.registerCloseByBody)
@@ -23,45 +23,19 @@ func (s *Service) Mount(rt server.Routes) {
 	s.mountWeb(rt.Web)
 }
 
-func (s *Service) registersList(c *gin.Context) {
-	f, page, err := filterOf(c)
-	if err != nil {
-		server.Fail(c, err)
-		return
-	}
-	rows, total, err := s.List(c.Request.Context(), server.Actor(c), f, page)
-	if err != nil {
-		server.Fail(c, err)
-		return
-	}
-	server.List(c, rows, total, page)
-}
-
-func filterOf(c *gin.Context) (Filter, models.Page, error) {
-	page, err := server.PageParams(c)
-	if err != nil {
-		return Filter{}, page, err
-	}
+// filterOf reads the list filters from the query string (API and page alike).
+func filterOf(c *gin.Context) (Filter, error) {
 	store, err := server.UUIDQuery(c, "store_id", "storeId")
 	if err != nil {
-		return Filter{}, page, err
+		return Filter{}, err
 	}
 	return Filter{
 		StoreID:    store,
 		Status:     strings.TrimSpace(c.Query("status")),
-		TerminalID: strings.TrimSpace(firstQuery(c, "terminal_id", "terminalId")),
-		DateFrom:   strings.TrimSpace(firstQuery(c, "date_from", "dateFrom")),
-		DateTo:     strings.TrimSpace(firstQuery(c, "date_to", "dateTo")),
-	}, page, nil
-}
-
-func firstQuery(c *gin.Context, names ...string) string {
-	for _, n := range names {
-		if v := c.Query(n); v != "" {
-			return v
-		}
-	}
-	return ""
+		TerminalID: strings.TrimSpace(server.FirstQuery(c, "terminal_id", "terminalId")),
+		DateFrom:   strings.TrimSpace(server.FirstQuery(c, "date_from", "dateFrom")),
+		DateTo:     strings.TrimSpace(server.FirstQuery(c, "date_to", "dateTo")),
+	}, nil
 }
 
 func (s *Service) registerCurrent(c *gin.Context) {
@@ -70,7 +44,7 @@ func (s *Service) registerCurrent(c *gin.Context) {
 		server.Fail(c, err)
 		return
 	}
-	row, err := s.Current(c.Request.Context(), server.Actor(c), store, strings.TrimSpace(firstQuery(c, "terminal_id", "terminalId")))
+	row, err := s.Current(c.Request.Context(), server.Actor(c), store, strings.TrimSpace(server.FirstQuery(c, "terminal_id", "terminalId")))
 	if err != nil {
 		server.Fail(c, err)
 		return

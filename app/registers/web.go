@@ -30,7 +30,12 @@ func (s *Service) mountWeb(web *gin.RouterGroup) {
 
 func (s *Service) registersPage(c *gin.Context) {
 	ctx, actor := c.Request.Context(), server.Actor(c)
-	f, page, err := filterOf(c)
+	page, err := server.PageParams(c)
+	if err != nil {
+		server.Fail(c, err)
+		return
+	}
+	f, err := filterOf(c)
 	if err != nil {
 		server.Fail(c, err)
 		return

@@ -13,53 +13,26 @@ import (
 // Mount adds the sales API and pages.
 func (s *Service) Mount(rt server.Routes) {
 	api := rt.API
-	api.GET("/sales", server.Require("pos.sell"), s.salesList)
+	api.GET("/sales", server.Require("pos.sell"), server.ListJSON(filterOf, s.List))
 	api.POST("/sales", server.Require("pos.sell"), s.saleCreate)
 	api.POST("/sales/print", server.Require("pos.sell"), s.salePrint)
-	api.GET("/sales/:id", server.Require("pos.sell", "pos.void"), s.saleShow)
+	api.GET("/sales/:id", server.Require("pos.sell", "pos.void"), server.RecordJSON(s.Get))
 	api.PUT("/sales/:id/void", server.Require("pos.void"), s.saleVoid)
 	s.mountWeb(rt.Web)
 }
 
-func (s *Service) salesList(c *gin.Context) {
-	f, page, err := filterOf(c)
-	if err != nil {
-		server.Fail(c, err)
-		return
-	}
-	rows, total, err := s.List(c.Request.Context(), server.Actor(c), f, page)
-	if err != nil {
-		server.Fail(c, err)
-		return
-	}
-	server.List(c, rows, total, page)
-}
-
 // filterOf reads the list filters from the query string (API and page alike).
-func filterOf(c *gin.Context) (Filter, models.Page, error) {
-	page, err := server.PageParams(c)
-	if err != nil {
-		return Filter{}, page, err
-	}
+func filterOf(c *gin.Context) (Filter, error) {
 	store, err := server.UUIDQuery(c, "store_id", "storeId")
 	if err != nil {
-		return Filter{}, page, err
+		return Filter{}, err
 	}
 	return Filter{
-		DateFrom: strings.TrimSpace(firstQuery(c, "date_from", "dateFrom")),
-		DateTo:   strings.TrimSpace(firstQuery(c, "date_to", "dateTo")),
+		DateFrom: strings.TrimSpace(server.FirstQuery(c, "date_from", "dateFrom")),
+		DateTo:   strings.TrimSpace(server.FirstQuery(c, "date_to", "dateTo")),
 		StoreID:  store,
 		Status:   strings.TrimSpace(c.Query("status")),
-	}, page, nil
-}
-
-func firstQuery(c *gin.Context, names ...string) string {
-	for _, n := range names {
-		if v := c.Query(n); v != "" {
-			return v
-		}
-	}
-	return ""
+	}, nil
 }
 
 func (s *Service) saleCreate(c *gin.Context) {
@@ -74,20 +47,6 @@ func (s *Service) saleCreate(c *gin.Context) {
 		return
 	}
 	server.Created(c, sale)
-}
-
-func (s *Service) saleShow(c *gin.Context) {
-	id, err := server.IDParam(c, "id")
-	if err != nil {
-		server.Fail(c, err)
-		return
-	}
-	d, err := s.Get(c.Request.Context(), server.Actor(c), id)
-	if err != nil {
-		server.Fail(c, err)
-		return
-	}
-	server.OK(c, d)
 }
 
 // VoidInput is the body of PUT /api/v1/sales/:id/void.

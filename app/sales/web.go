@@ -26,7 +26,12 @@ const navKey = "sales"
 
 func (s *Service) salesPage(c *gin.Context) {
 	ctx, actor := c.Request.Context(), server.Actor(c)
-	f, page, err := filterOf(c)
+	page, err := server.PageParams(c)
+	if err != nil {
+		server.Fail(c, err)
+		return
+	}
+	f, err := filterOf(c)
 	if err != nil {
 		server.Fail(c, err)
 		return

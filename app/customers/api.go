@@ -13,14 +13,14 @@ func (s *Service) Mount(rt server.Routes) {
 	c.GET("/:id", server.Require("customers.view"), s.customerShow)
 	c.POST("", server.Require("customers.create"), s.customerCreate)
 	c.PUT("/:id", server.Require("customers.edit"), s.customerUpdate)
-	c.DELETE("/:id", server.Require("customers.edit"), s.customerDelete)
+	c.DELETE("/:id", server.Require("customers.edit"), server.RecordJSON(s.DeactivateCustomer))
 
 	r := rt.API.Group("/sales-reps")
 	r.GET("", server.Require("sales_reps.view"), s.salesRepList)
 	r.GET("/:id", server.Require("sales_reps.view"), s.salesRepShow)
 	r.POST("", server.Require("sales_reps.create"), s.salesRepCreate)
 	r.PUT("/:id", server.Require("sales_reps.edit"), s.salesRepUpdate)
-	r.PATCH("/:id/toggle-active", server.Require("sales_reps.edit"), s.salesRepToggle)
+	r.PATCH("/:id/toggle-active", server.Require("sales_reps.edit"), server.RecordJSON(s.ToggleSalesRep))
 	r.DELETE("/:id", server.Require("sales_reps.delete"), s.salesRepDelete)
 
 	s.mountWeb(rt.Web)
@@ -87,20 +87,6 @@ func (s *Service) customerUpdate(c *gin.Context) {
 	server.OK(c, cu)
 }
 
-func (s *Service) customerDelete(c *gin.Context) {
-	id, err := server.IDParam(c, "id")
-	if err != nil {
-		server.Fail(c, err)
-		return
-	}
-	cu, err := s.DeactivateCustomer(c, server.Actor(c), id)
-	if err != nil {
-		server.Fail(c, err)
-		return
-	}
-	server.OK(c, cu)
-}
-
 func (s *Service) salesRepList(c *gin.Context) {
 	p, err := server.PageParams(c)
 	if err != nil {
@@ -155,20 +141,6 @@ func (s *Service) salesRepUpdate(c *gin.Context) {
 		return
 	}
 	r, err := s.UpdateSalesRep(c, server.Actor(c), id, in)
-	if err != nil {
-		server.Fail(c, err)
-		return
-	}
-	server.OK(c, r)
-}
-
-func (s *Service) salesRepToggle(c *gin.Context) {
-	id, err := server.IDParam(c, "id")
-	if err != nil {
-		server.Fail(c, err)
-		return
-	}
-	r, err := s.ToggleSalesRep(c, server.Actor(c), id)
 	if err != nil {
 		server.Fail(c, err)
 		return

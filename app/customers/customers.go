@@ -33,21 +33,12 @@ func CustomerInputOf(c models.Customer) CustomerInput {
 		Phone: c.Phone, TaxID: c.TaxID, Notes: c.Notes, IsActive: &active}
 }
 
-var codeChars = regexp.MustCompile(`^[A-Z0-9_-]+$`)
-
 func (in *CustomerInput) check() error {
 	in.Code = strings.ToUpper(strings.TrimSpace(in.Code))
 	in.FirstName, in.LastName = strings.TrimSpace(in.FirstName), strings.TrimSpace(in.LastName)
 	in.Email, in.Phone = strings.TrimSpace(in.Email), strings.TrimSpace(in.Phone)
 	in.TaxID, in.Notes = strings.TrimSpace(in.TaxID), strings.TrimSpace(in.Notes)
-	e, err := validation(in)
-	if err != nil {
-		return err
-	}
-	if in.Code != "" && !codeChars.MatchString(in.Code) {
-		e.Add("code", "may contain only letters, digits, - and _")
-	}
-	return e.Err()
+	return validate(in, in.Code)
 }
 
 // CustomerFilter narrows the customer list. Search matches an exact code, a name fragment

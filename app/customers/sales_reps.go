@@ -25,14 +25,7 @@ type SalesRepInput struct {
 func (in *SalesRepInput) check() error {
 	in.Code = strings.ToUpper(strings.TrimSpace(in.Code))
 	in.Name, in.Email, in.Phone = strings.TrimSpace(in.Name), strings.TrimSpace(in.Email), strings.TrimSpace(in.Phone)
-	e, err := validation(in)
-	if err != nil {
-		return err
-	}
-	if in.Code != "" && !codeChars.MatchString(in.Code) {
-		e.Add("code", "may contain only letters, digits, - and _")
-	}
-	return e.Err()
+	return validate(in, in.Code)
 }
 
 // SalesRepFilter narrows the sales-rep list; Search matches code or name fragments.

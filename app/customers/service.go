@@ -5,6 +5,7 @@ package customers
 import (
 	"context"
 	"errors"
+	"regexp"
 	"strings"
 
 	"gorm.io/gorm"
@@ -22,13 +23,20 @@ func (s *Service) tx(ctx context.Context, fn func(tx *gorm.DB) error) error {
 	return s.db.WithContext(ctx).Transaction(fn)
 }
 
-// validation runs in's tags and returns the error to add further field messages to.
-func validation(in any) (*models.Error, error) {
+// codeChars are what customer and sales-rep codes may hold.
+var codeChars = regexp.MustCompile(`^[A-Z0-9_-]+$`)
+
+// validate runs in's tags and checks its code the same way for customers and sales reps: only
+// letters, digits, - and _ (an empty code is left to the tags).
+func validate(in any, code string) error {
 	e := models.Invalid()
 	if err := models.Validate(in); err != nil && !errors.As(err, &e) {
-		return nil, err
+		return err
 	}
-	return e, nil
+	if code != "" && !codeChars.MatchString(code) {
+		e.Add("code", "may contain only letters, digits, - and _")
+	}
+	return e.Err()
 }
 
 // conflict is a 409 that also names the field, so forms can show it beside the input.

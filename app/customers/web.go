@@ -274,11 +274,8 @@ func (s *Service) salesRepDeleteSubmit(c *gin.Context) {
 		return
 	}
 	edit := "/sales-reps/" + r.ID.String() + "/edit"
-	if c.PostForm("confirm") != "yes" {
-		server.Render(c, http.StatusOK, components.Confirm(components.ConfirmView{
-			Page: server.PageOf(c, "Delete sales rep "+r.Code, navKey), Message: "Delete sales rep " + r.Code + " (" + r.Name + ")? This cannot be undone.",
-			Action: "/sales-reps/" + r.ID.String() + "/delete", Button: "Delete sales rep", Cancel: edit,
-		}))
+	if !server.Confirmed(c, navKey, server.Confirmation{Title: "Delete sales rep " + r.Code,
+		Question: "Delete sales rep " + r.Code + " (" + r.Name + ")? This cannot be undone.", Button: "Delete sales rep", Cancel: edit}) {
 		return
 	}
 	if err := s.DeleteSalesRep(c, server.Actor(c), id); err != nil {

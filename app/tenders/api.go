@@ -33,18 +33,23 @@ func filterOf(c *gin.Context) (Filter, error) {
 	return f, nil
 }
 
-func (s *Service) tenderList(c *gin.Context) {
+// listOf reads the filter, then the page, from the query string and fetches that page of
+// tenders: what the API list and the list page both show.
+func (s *Service) listOf(c *gin.Context) ([]models.Tender, int64, models.Page, error) {
 	f, err := filterOf(c)
 	if err != nil {
-		server.Fail(c, err)
-		return
+		return nil, 0, models.Page{}, err
 	}
 	p, err := server.PageParams(c)
 	if err != nil {
-		server.Fail(c, err)
-		return
+		return nil, 0, p, err
 	}
 	items, total, err := s.List(c, f, p)
+	return items, total, p, err
+}
+
+func (s *Service) tenderList(c *gin.Context) {
+	items, total, p, err := s.listOf(c)
 	if err != nil {
 		server.Fail(c, err)
 		return

@@ -26,17 +26,7 @@ func (s *Service) mountWeb(g *gin.RouterGroup) {
 const navKey = "sales"
 
 func (s *Service) tenderListPage(c *gin.Context) {
-	f, err := filterOf(c)
-	if err != nil {
-		server.Fail(c, err)
-		return
-	}
-	p, err := server.PageParams(c)
-	if err != nil {
-		server.Fail(c, err)
-		return
-	}
-	items, total, err := s.List(c, f, p)
+	items, total, p, err := s.listOf(c)
 	if err != nil {
 		server.Fail(c, err)
 		return
@@ -146,11 +136,8 @@ func (s *Service) tenderDeleteSubmit(c *gin.Context) {
 		server.Fail(c, err)
 		return
 	}
-	if c.PostForm("confirm") != "yes" {
-		server.Render(c, http.StatusOK, components.Confirm(components.ConfirmView{
-			Page: server.PageOf(c, "Delete tender "+t.Code, navKey), Message: "Delete tender " + t.Code + "? This cannot be undone.",
-			Action: "/tenders/" + t.ID.String() + "/delete", Button: "Delete tender", Cancel: "/tenders/" + t.ID.String() + "/edit",
-		}))
+	if !server.Confirmed(c, navKey, server.Confirmation{Title: "Delete tender " + t.Code,
+		Question: "Delete tender " + t.Code + "? This cannot be undone.", Button: "Delete tender", Cancel: "/tenders/" + t.ID.String() + "/edit"}) {
 		return
 	}
 	if err := s.Delete(c, server.Actor(c), id); err != nil {

@@ -10,9 +10,9 @@ import (
 // Mount adds the administration API and pages.
 func (s *Service) Mount(rt server.Routes) {
 	api := rt.API
-	api.GET("/users", server.Require("users.view"), s.usersList)
+	api.GET("/users", server.Require("users.view"), server.ListJSON(userFilter, s.ListUsers))
 	api.GET("/users/store-employees", s.usersStoreEmployees)
-	api.GET("/users/:id", server.Require("users.view"), s.usersGet)
+	api.GET("/users/:id", server.Require("users.view"), server.RecordJSON(s.GetUser))
 	api.POST("/users", server.Require("users.create"), s.usersCreate)
 	api.PUT("/users/:id", server.Require("users.edit"), s.usersUpdate)
 
@@ -24,10 +24,10 @@ func (s *Service) Mount(rt server.Routes) {
 	api.PUT("/roles/:id/permissions", server.Require("roles.manage"), s.rolesSetPermissions)
 	api.DELETE("/roles/:id", server.Require("roles.manage"), s.rolesDelete)
 
-	api.GET("/stores", server.Require("stores.view"), s.storesList)
+	api.GET("/stores", server.Require("stores.view"), server.ListJSON(storeFilter, s.ListStores))
 	api.GET("/stores/current", s.storesCurrent)
 	api.GET("/stores/dashboard", server.Require("stores.view"), s.storesDashboard)
-	api.GET("/stores/:id", server.Require("stores.view"), s.storesGet)
+	api.GET("/stores/:id", server.Require("stores.view"), server.RecordJSON(s.GetStore))
 	api.POST("/stores", server.Require("stores.create"), s.storesCreate)
 	api.PUT("/stores/:id", server.Require("stores.edit"), s.storesUpdate)
 
@@ -59,32 +59,8 @@ func searchQuery(c *gin.Context) string {
 	return c.Query("q")
 }
 
-func (s *Service) usersList(c *gin.Context) {
-	p, err := server.PageParams(c)
-	if err != nil {
-		server.Fail(c, err)
-		return
-	}
-	users, total, err := s.ListUsers(c.Request.Context(), server.Actor(c), UserFilter{Search: searchQuery(c), Active: activeQuery(c)}, p)
-	if err != nil {
-		server.Fail(c, err)
-		return
-	}
-	server.List(c, users, total, p)
-}
-
-func (s *Service) usersGet(c *gin.Context) {
-	id, err := server.IDParam(c, "id")
-	if err != nil {
-		server.Fail(c, err)
-		return
-	}
-	u, err := s.GetUser(c.Request.Context(), server.Actor(c), id)
-	if err != nil {
-		server.Fail(c, err)
-		return
-	}
-	server.OK(c, u)
+func userFilter(c *gin.Context) (UserFilter, error) {
+	return UserFilter{Search: searchQuery(c), Active: activeQuery(c)}, nil
 }
 
 func (s *Service) usersCreate(c *gin.Context) {
@@ -134,6 +110,15 @@ func (s *Service) usersStoreEmployees(c *gin.Context) {
 	server.List(c, list, total, p)
 }
 
+// roleOf loads the role named by the :id path parameter.
+func (s *Service) roleOf(c *gin.Context) (*RoleView, error) {
+	id, err := server.IDParam(c, "id")
+	if err != nil {
+		return nil, err
+	}
+	return s.GetRole(c.Request.Context(), id)
+}
+
 func (s *Service) rolesList(c *gin.Context) {
 	p, err := server.PageParams(c)
 	if err != nil {
@@ -153,12 +138,7 @@ func (s *Service) rolesPermissions(c *gin.Context) {
 }
 
 func (s *Service) rolesGet(c *gin.Context) {
-	id, err := server.IDParam(c, "id")
-	if err != nil {
-		server.Fail(c, err)
-		return
-	}
-	r, err := s.GetRole(c.Request.Context(), id)
+	r, err := s.roleOf(c)
 	if err != nil {
 		server.Fail(c, err)
 		return
@@ -231,32 +211,8 @@ func (s *Service) rolesDelete(c *gin.Context) {
 	server.OK(c, gin.H{"id": id, "deleted": true})
 }
 
-func (s *Service) storesList(c *gin.Context) {
-	p, err := server.PageParams(c)
-	if err != nil {
-		server.Fail(c, err)
-		return
-	}
-	stores, total, err := s.ListStores(c.Request.Context(), server.Actor(c), StoreFilter{Search: searchQuery(c), Active: activeQuery(c)}, p)
-	if err != nil {
-		server.Fail(c, err)
-		return
-	}
-	server.List(c, stores, total, p)
-}
-
-func (s *Service) storesGet(c *gin.Context) {
-	id, err := server.IDParam(c, "id")
-	if err != nil {
-		server.Fail(c, err)
-		return
-	}
-	st, err := s.GetStore(c.Request.Context(), server.Actor(c), id)
-	if err != nil {
-		server.Fail(c, err)
-		return
-	}
-	server.OK(c, st)
+func storeFilter(c *gin.Context) (StoreFilter, error) {
+	return StoreFilter{Search: searchQuery(c), Active: activeQuery(c)}, nil
 }
 
 func (s *Service) storesCreate(c *gin.Context) {

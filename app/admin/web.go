@@ -414,12 +414,7 @@ func (s *Service) roleCreateSubmit(c *gin.Context) {
 }
 
 func (s *Service) roleEditPage(c *gin.Context) {
-	id, err := server.IDParam(c, "id")
-	if err != nil {
-		server.Fail(c, err)
-		return
-	}
-	r, err := s.GetRole(c.Request.Context(), id)
+	r, err := s.roleOf(c)
 	if err != nil {
 		server.Fail(c, err)
 		return
@@ -456,12 +451,7 @@ func (s *Service) roleEditSubmit(c *gin.Context) {
 }
 
 func (s *Service) roleDeletePage(c *gin.Context) {
-	id, err := server.IDParam(c, "id")
-	if err != nil {
-		server.Fail(c, err)
-		return
-	}
-	r, err := s.GetRole(c.Request.Context(), id)
+	r, err := s.roleOf(c)
 	if err != nil {
 		server.Fail(c, err)
 		return
@@ -474,17 +464,12 @@ func (s *Service) roleDeletePage(c *gin.Context) {
 }
 
 func (s *Service) roleDeleteSubmit(c *gin.Context) {
-	id, err := server.IDParam(c, "id")
+	r, err := s.roleOf(c)
 	if err != nil {
 		server.Fail(c, err)
 		return
 	}
-	r, err := s.GetRole(c.Request.Context(), id)
-	if err != nil {
-		server.Fail(c, err)
-		return
-	}
-	if err := s.DeleteRole(c.Request.Context(), server.Actor(c), id); err != nil {
+	if err := s.DeleteRole(c.Request.Context(), server.Actor(c), r.ID); err != nil {
 		server.Fail(c, err)
 		return
 	}

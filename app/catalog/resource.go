@@ -11,13 +11,15 @@ import (
 )
 
 // resource is one kind of catalogue record (a product, department, tax rate, tax group,
-// supplier or unit) as the JSON API sees it: the service functions that read and write it.
-// Its methods are the gin handlers of the routes every kind has, so they all answer alike:
+// supplier or unit): the service functions that read and write it, which the JSON API and the
+// pages (see recordPages) call the same way for every kind. mountAPI gives each kind the same
+// routes and answers:
 //
-//	GET    /:id  showAPI    200 with the record
-//	POST   ""    createAPI  201 with the new record
-//	PUT    /:id  updateAPI  200 with the record; fields the body leaves out keep their values
-//	DELETE /:id  deleteAPI  200 with {"deleted": true}
+//	GET    ""    the kind's own list handler
+//	GET    /:id  showAPI                    200 with the record
+//	POST   ""    server.CreateJSON(create)  201 with the new record
+//	PUT    /:id  updateAPI                  200 with the record; fields the body leaves out keep their values
+//	DELETE /:id  deleteAPI                  200 with {"deleted": true}
 //
 // A malformed id is a 404 that names the record ("department not found"), like an unknown one.
 // T is what the service returns for a record, In what it takes to create or change one.
@@ -69,11 +71,11 @@ type access struct {
 	view, create, edit, delete gin.HandlerFunc
 }
 
-// mountAPI adds the resource's routes to g: list (GET ""), and the four above.
+// mountAPI adds the routes above to g, each behind its permission.
 func (r resource[T, In]) mountAPI(g *gin.RouterGroup, may access, list gin.HandlerFunc) {
 	g.GET("", may.view, list)
 	g.GET("/:id", may.view, r.showAPI)
-	g.POST("", may.create, r.createAPI)
+	g.POST("", may.create, server.CreateJSON(r.create))
 	g.PUT("/:id", may.edit, r.updateAPI)
 	g.DELETE("/:id", may.delete, r.deleteAPI)
 }
@@ -85,16 +87,6 @@ func (r resource[T, In]) showAPI(c *gin.Context) {
 	}
 	v, err := r.get(c.Request.Context(), id)
 	respond(c, v, err, false)
-}
-
-func (r resource[T, In]) createAPI(c *gin.Context) {
-	var in In
-	if err := server.BindJSON(c, &in); err != nil {
-		server.Fail(c, err)
-		return
-	}
-	v, err := r.create(c.Request.Context(), server.Actor(c), in)
-	respond(c, v, err, true)
 }
 
 func (r resource[T, In]) updateAPI(c *gin.Context) {

@@ -122,7 +122,8 @@ func formValues(c *gin.Context, names ...string) views.Form {
 	return f
 }
 
-// idParam is the :id of a page route; a malformed one is not found.
+// idParam is the :id of a page or API route; a malformed one answers 404 naming what
+// ("tax rate not found"), as an unknown one does.
 func idParam(c *gin.Context, what string) (uuid.UUID, bool) {
 	id, err := uuid.Parse(c.Param("id"))
 	if err != nil {

@@ -19,7 +19,7 @@ import (
 func (s *Service) Mount(rt server.Routes) {
 	api := rt.API.Group("/integrations/api-keys", server.Require("integrations.manage"))
 	api.GET("", s.apiList)
-	api.POST("", s.apiCreate)
+	api.POST("", server.CreateJSON(s.Create))
 	api.DELETE("/:id", s.apiRevoke)
 	web := rt.Web.Group("/settings/api-keys", server.Require("integrations.manage"))
 	web.POST("", s.webCreate)
@@ -32,21 +32,7 @@ func (s *Service) apiList(c *gin.Context) {
 		server.Fail(c, err)
 		return
 	}
-	server.List(c, list, int64(len(list)), models.NewPage(1, max(len(list), 1)))
-}
-
-func (s *Service) apiCreate(c *gin.Context) {
-	var in Input
-	if err := server.BindJSON(c, &in); err != nil {
-		server.Fail(c, err)
-		return
-	}
-	k, err := s.Create(c.Request.Context(), server.Actor(c), in)
-	if err != nil {
-		server.Fail(c, err)
-		return
-	}
-	server.Created(c, k)
+	server.All(c, list)
 }
 
 func (s *Service) apiRevoke(c *gin.Context) {

@@ -35,7 +35,7 @@ func (s *Service) apiList(c *gin.Context) {
 		server.Fail(c, err)
 		return
 	}
-	server.List(c, list, int64(len(list)), models.NewPage(1, max(len(list), 1)))
+	server.All(c, list)
 }
 
 func (s *Service) apiGet(c *gin.Context) {

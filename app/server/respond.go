@@ -47,6 +47,11 @@ func List[T any](c *gin.Context, items []T, total int64, p models.Page) {
 	c.JSON(http.StatusOK, envelope{Success: true, Data: items, Total: &total, Page: &p.Page, PageSize: &p.PageSize})
 }
 
+// All answers 200 with a whole, unpaged list as its only page.
+func All[T any](c *gin.Context, items []T) {
+	List(c, items, int64(len(items)), models.NewPage(1, max(len(items), 1)))
+}
+
 // IsAPI reports whether the request is for the JSON API (anything that is not a page).
 func IsAPI(c *gin.Context) bool {
 	p := c.Request.URL.Path

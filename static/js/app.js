@@ -33,6 +33,22 @@
     }
   });
 
+  // The top bar's suggestions close on Escape and when focus or a click leaves the search.
+  function closeSuggestions() {
+    var box = document.getElementById('search-suggestions');
+    if (box) box.innerHTML = '';
+  }
+  document.addEventListener('keydown', function (evt) {
+    if (evt.key === 'Escape' && evt.target && evt.target.closest && evt.target.closest('[data-global-search-form]')) {
+      closeSuggestions();
+    }
+  });
+  document.addEventListener('click', function (evt) {
+    if (!(evt.target && evt.target.closest && evt.target.closest('[data-global-search-form]'))) {
+      closeSuggestions();
+    }
+  });
+
   // Disable submit buttons while their htmx request runs (no double submits).
   function submitButtons(elt) {
     var form = elt.tagName === 'FORM' ? elt : elt.closest && elt.closest('form');

@@ -97,10 +97,7 @@ func ProductFilterOf(c *gin.Context) (ProductFilter, error) {
 	if f.Active, err = ParseActive(c.Query("active")); err != nil {
 		return f, err
 	}
-	f.Search = c.Query("search")
-	if f.Search == "" {
-		f.Search = c.Query("q")
-	}
+	f.Search = server.FirstQuery(c, "search", "q")
 	f.Sort = c.Query("sort")
 	return f, nil
 }
@@ -206,10 +203,7 @@ func SupplierFilterOf(c *gin.Context) (SupplierFilter, error) {
 	if f.Active, err = ParseActive(c.Query("active")); err != nil {
 		return f, err
 	}
-	f.Search = c.Query("search")
-	if f.Search == "" {
-		f.Search = c.Query("q")
-	}
+	f.Search = server.FirstQuery(c, "search", "q")
 	return f, nil
 }
 

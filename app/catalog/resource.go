@@ -80,23 +80,29 @@ func (r resource[T, In]) mountAPI(g *gin.RouterGroup, may access, list gin.Handl
 	g.DELETE("/:id", may.delete, r.deleteAPI)
 }
 
-func (r resource[T, In]) showAPI(c *gin.Context) {
-	id, ok := idParam(c, r.noun)
-	if !ok {
-		return
+// fromPath reads the record the route's :id names. When it cannot (a malformed or unknown id,
+// a failed read) it has answered the request, and ok is false.
+func (r resource[T, In]) fromPath(c *gin.Context) (id uuid.UUID, v T, ok bool) {
+	if id, ok = idParam(c, r.noun); !ok {
+		return id, v, false
 	}
 	v, err := r.get(c.Request.Context(), id)
-	respond(c, v, err, false)
+	if err != nil {
+		server.Fail(c, err)
+		return id, v, false
+	}
+	return id, v, true
+}
+
+func (r resource[T, In]) showAPI(c *gin.Context) {
+	if _, v, ok := r.fromPath(c); ok {
+		server.OK(c, v)
+	}
 }
 
 func (r resource[T, In]) updateAPI(c *gin.Context) {
-	id, ok := idParam(c, r.noun)
+	id, current, ok := r.fromPath(c)
 	if !ok {
-		return
-	}
-	current, err := r.get(c.Request.Context(), id)
-	if err != nil {
-		server.Fail(c, err)
 		return
 	}
 	in, err := bindOver(c, r.inputOf(current))

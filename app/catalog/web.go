@@ -205,16 +205,9 @@ type recordPages[T, In any] struct {
 }
 
 func (p recordPages[T, In]) editPage(c *gin.Context) {
-	id, ok := idParam(c, p.noun)
-	if !ok {
-		return
+	if id, v, ok := p.fromPath(c); ok {
+		p.form(c, id, views.Form{Values: p.valuesOf(v)}, nil)
 	}
-	v, err := p.get(c.Request.Context(), id)
-	if err != nil {
-		server.Fail(c, err)
-		return
-	}
-	p.form(c, id, views.Form{Values: p.valuesOf(v)}, nil)
 }
 
 func (p recordPages[T, In]) createPost(c *gin.Context) {
@@ -242,13 +235,8 @@ func (p recordPages[T, In]) updatePost(c *gin.Context) {
 }
 
 func (p recordPages[T, In]) confirmDeletePage(c *gin.Context) {
-	id, ok := idParam(c, p.noun)
+	id, v, ok := p.fromPath(c)
 	if !ok {
-		return
-	}
-	v, err := p.get(c.Request.Context(), id)
-	if err != nil {
-		server.Fail(c, err)
 		return
 	}
 	confirm(c, views.Confirm{Title: "Delete " + p.noun + " " + p.nameOf(v) + "?", Button: "Delete " + p.noun,
@@ -545,18 +533,26 @@ func (s *Service) productPage(c *gin.Context, id uuid.UUID, linkForm views.Form)
 	return d, err
 }
 
+// productToEdit reads the product the route's :id names as it stands, for its edit form.
+// When it cannot it has answered the request, and ok is false.
+func (s *Service) productToEdit(c *gin.Context) (id uuid.UUID, cur ProductInput, ok bool) {
+	if id, ok = idParam(c, "product"); !ok {
+		return id, cur, false
+	}
+	cur, err := s.ProductForUpdate(c.Request.Context(), id)
+	if err != nil {
+		server.Fail(c, err)
+		return id, cur, false
+	}
+	return id, cur, true
+}
+
 func (s *Service) productsEdit(c *gin.Context) {
-	id, ok := idParam(c, "product")
+	id, cur, ok := s.productToEdit(c)
 	if !ok {
 		return
 	}
-	ctx := c.Request.Context()
-	cur, err := s.ProductForUpdate(ctx, id)
-	if err != nil {
-		server.Fail(c, err)
-		return
-	}
-	d, err := s.productForm(ctx, id, cur.SKU, productFormOf(cur))
+	d, err := s.productForm(c.Request.Context(), id, cur.SKU, productFormOf(cur))
 	if err != nil {
 		server.Fail(c, err)
 		return
@@ -565,20 +561,16 @@ func (s *Service) productsEdit(c *gin.Context) {
 }
 
 func (s *Service) productsUpdate(c *gin.Context) {
-	id, ok := idParam(c, "product")
+	id, cur, ok := s.productToEdit(c)
 	if !ok {
 		return
 	}
 	ctx := c.Request.Context()
-	cur, err := s.ProductForUpdate(ctx, id)
-	if err != nil {
-		server.Fail(c, err)
-		return
-	}
 	form := formValues(c, productFields...)
 	delete(form.Values, "sku") // the SKU is not editable here
 	in, e := productInputOf(form, cur)
-	if err = e.Err(); err == nil {
+	err := e.Err()
+	if err == nil {
 		_, err = s.UpdateProduct(ctx, server.Actor(c), id, in)
 	} else {
 		err = s.withProductChecks(ctx, e, in)

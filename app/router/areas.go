@@ -13,6 +13,7 @@ import (
 	"backroom/app/pricing"
 	"backroom/app/purchasing"
 	"backroom/app/registers"
+	"backroom/app/reports"
 	"backroom/app/sales"
 	"backroom/app/server"
 	"backroom/app/tenders"
@@ -51,6 +52,7 @@ var navigation = []server.Nav{
 		{Key: "sales-reps", Label: "Sales reps", Href: "/sales-reps", Perms: []string{"sales_reps.view"}},
 		{Key: "sales-tenders", Label: "Tenders", Href: "/tenders", Perms: []string{"tenders.view"}},
 	}},
+	{Key: "reports", Label: "Reports", Href: "/reports", Perms: reports.Permissions},
 	{Key: "admin", Label: "Admin", Perms: []string{"users.view", "roles.view", "stores.view"}, Items: []server.Nav{
 		{Key: "admin-users", Label: "Users", Href: "/admin/users", Perms: []string{"users.view"}},
 		{Key: "admin-roles", Label: "Roles", Href: "/admin/roles", Perms: []string{"roles.view"}},
@@ -68,6 +70,7 @@ var tileText = map[string]string{
 	"pricing":      "Worksheets of price and product changes with approval, specials and store prices.",
 	"transfers":    "Stock sent between stores, received with differences settled at cost.",
 	"sales":        "Sales, refunds and voids with their receipts; register sessions with X and Z reports.",
+	"reports":      "Sales, tax, margins and stock value by store, day, department, product and person, with CSV, XLSX and PDF exports.",
 	"inventory":    "Stock per store with low-stock and negative levels, adjustments, movement history and stock counts.",
 	"admin":        "Users and their role at each store, roles and permissions, and the chain's stores.",
 }
@@ -86,6 +89,7 @@ func mountAreas(rt server.Routes, d Deps, authSvc *auth.Service) {
 	inventory.NewService(d.DB).Mount(rt)
 	tenders.New(d.DB).Mount(rt)
 	customers.New(d.DB).Mount(rt)
+	reports.New(d.DB).Mount(rt)
 }
 
 // badgesFor counts what waits for the signed-in person in the sidebar (per app, so each test app

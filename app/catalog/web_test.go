@@ -72,8 +72,8 @@ func TestProductFormRefusedWithoutPermission(t *testing.T) {
 	if err := app.DB.Take(&p, "sku = ?", "DAI-001").Error; err != nil {
 		t.Fatal(err)
 	}
-	cashier.Get("/products/" + p.ID.String() + "/edit").Expect(t, http.StatusForbidden)
-	detail := cashier.Get("/products/" + p.ID.String()).Expect(t, http.StatusOK)
+	cashier.Get("/products/"+p.ID.String()+"/edit").Expect(t, http.StatusForbidden)
+	detail := cashier.Get("/products/"+p.ID.String()).Expect(t, http.StatusOK)
 	mustNotContain(t, detail, `data-testid="edit-product"`, `data-testid="delete-product"`, `data-testid="toggle-active"`)
 	cashier.PostForm("/products", url.Values{"sku": {"NOPE-1"}, "name": {"Nope"}, "sellPrice": {"1.00"}}).Expect(t, http.StatusForbidden)
 	if app.Count("products", "sku = 'NOPE-1'") != 0 {
@@ -106,7 +106,7 @@ func TestProductWebCreateEditDelete(t *testing.T) {
 	if loc := res.Header.Get("Location"); loc != "/products/"+p.ID.String() {
 		t.Fatalf("redirect to %q", loc)
 	}
-	detail := web.Get("/products/" + p.ID.String()).Expect(t, http.StatusOK)
+	detail := web.Get("/products/"+p.ID.String()).Expect(t, http.StatusOK)
 	mustContain(t, detail, "Product WEB-001 created.", "Web Cheese", "$12.99", "42.3%", "Grocery › Dairy")
 
 	// Invalid: messages beside the fields, nothing saved, values kept.
@@ -119,7 +119,7 @@ func TestProductWebCreateEditDelete(t *testing.T) {
 	}
 
 	// Edit keeps the SKU, changes the price.
-	edit := web.Get("/products/" + p.ID.String() + "/edit").Expect(t, http.StatusOK)
+	edit := web.Get("/products/"+p.ID.String()+"/edit").Expect(t, http.StatusOK)
 	mustContain(t, edit, `data-testid="sku-readonly"`, `value="12.99"`)
 	web.PostForm("/products/"+p.ID.String(), url.Values{"sku": {"CHANGED"}, "name": {"Web Cheese XL"}, "sellPrice": {"14.50"}, "costPrice": {"7.50"},
 		"departmentId": {dairy.ID.String()}, "trackStock": {"false"}}).Expect(t, http.StatusSeeOther)
@@ -138,7 +138,7 @@ func TestProductWebCreateEditDelete(t *testing.T) {
 	}
 	badLink := web.PostForm("/products/"+p.ID.String()+"/suppliers", url.Values{"supplierId": {""}, "cost": {"abc"}}).Expect(t, http.StatusUnprocessableEntity)
 	mustContain(t, badLink, "must be an amount such as 12.99")
-	web.Get("/products/" + p.ID.String() + "/suppliers/" + acme.ID.String() + "/delete").Expect(t, http.StatusOK)
+	web.Get("/products/"+p.ID.String()+"/suppliers/"+acme.ID.String()+"/delete").Expect(t, http.StatusOK)
 	web.PostForm("/products/"+p.ID.String()+"/suppliers/"+acme.ID.String()+"/delete", url.Values{}).Expect(t, http.StatusSeeOther)
 	if app.Count("product_suppliers", "product_id = ?", p.ID) != 0 {
 		t.Fatal("web unlink")
@@ -149,7 +149,7 @@ func TestProductWebCreateEditDelete(t *testing.T) {
 	if app.Count("products", "id = ? AND NOT is_active", p.ID) != 1 {
 		t.Fatal("web toggle")
 	}
-	confirm := web.Get("/products/" + p.ID.String() + "/delete").Expect(t, http.StatusOK)
+	confirm := web.Get("/products/"+p.ID.String()+"/delete").Expect(t, http.StatusOK)
 	mustContain(t, confirm, `data-testid="confirm-page"`)
 	web.PostForm("/products/"+p.ID.String()+"/delete", url.Values{}).Expect(t, http.StatusSeeOther)
 	if app.Count("products", "id = ? AND deleted_at IS NOT NULL", p.ID) != 1 {

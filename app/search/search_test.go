@@ -23,11 +23,11 @@ func TestSearchFindsWhatThePersonMaySee(t *testing.T) {
 	}
 
 	// A scanned barcode or an exact document number opens the one thing it names.
-	res := admin.Get("/search?q=" + *p.Barcode).Expect(t, http.StatusSeeOther)
+	res := admin.Get("/search?q="+*p.Barcode).Expect(t, http.StatusSeeOther)
 	if got := res.Header.Get("Location"); got != "/products/"+p.ID.String() {
 		t.Fatalf("barcode search went to %q", got)
 	}
-	res = admin.Get("/search?q=" + strings.ToLower(po.Number)).Expect(t, http.StatusSeeOther)
+	res = admin.Get("/search?q="+strings.ToLower(po.Number)).Expect(t, http.StatusSeeOther)
 	if got := res.Header.Get("Location"); got != "/purchase-orders/"+po.ID.String() {
 		t.Fatalf("PO number search went to %q", got)
 	}
@@ -47,7 +47,7 @@ func TestSearchFindsWhatThePersonMaySee(t *testing.T) {
 		t.Fatalf("suggestions fragment: %s", frag)
 	}
 	// ?all=1 lists even an exact match instead of jumping to it.
-	if page := admin.Get("/search?all=1&q=" + po.Number).Expect(t, http.StatusOK).String(); !strings.Contains(page, `href="/purchase-orders/`+po.ID.String()+`"`) {
+	if page := admin.Get("/search?all=1&q="+po.Number).Expect(t, http.StatusOK).String(); !strings.Contains(page, `href="/purchase-orders/`+po.ID.String()+`"`) {
 		t.Fatal("the full results page lacks the order")
 	}
 	empty := admin.Get("/search?q=zzzz-nothing").Expect(t, http.StatusOK).String()
@@ -61,7 +61,7 @@ func TestSearchFindsWhatThePersonMaySee(t *testing.T) {
 		t.Fatal(err)
 	}
 	clerk, _ := app.WebUser(&other.ID, "purchase_orders.view")
-	page = clerk.Get("/search?q=" + po.Number).Expect(t, http.StatusOK).String()
+	page = clerk.Get("/search?q="+po.Number).Expect(t, http.StatusOK).String()
 	if !strings.Contains(page, `data-testid="search-empty"`) || strings.Contains(page, "/purchase-orders/"+po.ID.String()) {
 		t.Fatalf("a user at %s finds %s of %s", other.Code, po.Number, po.Store.Code)
 	}
@@ -69,7 +69,7 @@ func TestSearchFindsWhatThePersonMaySee(t *testing.T) {
 		t.Fatal("a user without products.view finds products")
 	}
 	owner, _ := app.WebUser(&po.StoreID, "purchase_orders.view")
-	owner.Get("/search?q=" + po.Number).Expect(t, http.StatusSeeOther)
+	owner.Get("/search?q="+po.Number).Expect(t, http.StatusSeeOther)
 
 	app.Web().Get("/search?q=juice").Expect(t, http.StatusSeeOther) // signed out: to the sign-in page
 }

@@ -172,7 +172,10 @@ check-generated:
 	exit "$$fail"
 
 vet:
-	@echo "go vet ./..."
+	@echo "gofmt -l"
+	unformatted="$$("$$($(GO) env GOROOT)/bin/gofmt" -l cmd app models seeds e2e | grep -v '_templ\.go$$' || true)"
+	if [ -n "$$unformatted" ]; then printf '%s\n' "$$unformatted" >&2; echo "vet: these files are not gofmt-formatted: run gofmt -w on them" >&2; exit 1; fi
+	echo "go vet ./..."
 	$(GO) vet ./...
 
 # ---------------------------------------------------------------------------------------------

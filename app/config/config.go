@@ -23,10 +23,9 @@ type Config struct {
 	RefreshTokenTTL time.Duration
 	LogLevel        slog.Level
 
-	// Store-server settings (MODE=store).
-	Mode      string // hq | store
-	HQURL     string
-	SyncToken string
+	// Mode is hq; the store-server mode of DESIGN.md (MODE=store with HQ_URL and SYNC_TOKEN)
+	// is refused until HQ-store sync exists.
+	Mode string
 }
 
 // Setting documents one environment variable for `serve --help` and the README.
@@ -44,9 +43,7 @@ var Settings = []Setting{
 	{"ACCESS_TOKEN_TTL", "15m", "lifetime of API access tokens"},
 	{"REFRESH_TOKEN_TTL", "720h", "lifetime of API refresh tokens"},
 	{"LOG_LEVEL", "info", "debug, info, warn or error"},
-	{"MODE", "hq", "hq, or store for a store server"},
-	{"HQ_URL", "", "HQ address for a store server (required when MODE=store)"},
-	{"SYNC_TOKEN", "", "sync token of a store server (required when MODE=store)"},
+	{"MODE", "hq", "hq (store-server mode, syncing with HQ, is not available yet)"},
 }
 
 const devSecret = "backroom-development-secret-key-do-not-use-in-production"
@@ -67,8 +64,6 @@ func Load(getenv func(string) string) (Config, error) {
 		Env:         get("APP_ENV", "development"),
 		PublicURL:   getenv("PUBLIC_URL"),
 		Mode:        get("MODE", "hq"),
-		HQURL:       getenv("HQ_URL"),
-		SyncToken:   getenv("SYNC_TOKEN"),
 	}
 	var problems []string
 	if c.Env != "development" && c.Env != "production" {
@@ -98,12 +93,9 @@ func Load(getenv func(string) string) (Config, error) {
 		}
 	}
 	if c.Mode == "store" {
-		if c.HQURL == "" {
-			problems = append(problems, "HQ_URL is required when MODE=store")
-		}
-		if c.SyncToken == "" {
-			problems = append(problems, "SYNC_TOKEN is required when MODE=store")
-		}
+		// DESIGN.md plans store servers that sync with HQ; that side is not built, so a store
+		// server refuses to start rather than run as a second HQ against the store's database.
+		problems = append(problems, "MODE=store (a store server syncing with HQ) is not available in this version; leave MODE unset or hq")
 	}
 	if c.DatabaseURL == "" {
 		c.DatabaseURL = Settings[0].Default

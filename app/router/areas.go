@@ -15,6 +15,7 @@ import (
 	"backroom/app/registers"
 	"backroom/app/reports"
 	"backroom/app/sales"
+	"backroom/app/search"
 	"backroom/app/server"
 	"backroom/app/tenders"
 	"backroom/app/transfers"
@@ -90,6 +91,7 @@ func mountAreas(rt server.Routes, d Deps, authSvc *auth.Service) {
 	tenders.New(d.DB).Mount(rt)
 	customers.New(d.DB).Mount(rt)
 	reports.New(d.DB).Mount(rt)
+	search.New(d.DB).Mount(rt)
 }
 
 // badgesFor counts what waits for the signed-in person in the sidebar (per app, so each test app

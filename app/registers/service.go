@@ -19,11 +19,21 @@ import (
 
 // Service runs the register rules on the database.
 type Service struct {
-	db *gorm.DB
+	db  *gorm.DB
+	now func() time.Time
 }
 
-// New returns the registers service.
-func New(db *gorm.DB) *Service { return &Service{db: db} }
+// New returns the registers service, on the wall clock.
+func New(db *gorm.DB) *Service { return &Service{db: db, now: time.Now} }
+
+// At returns a copy of the service whose clock reads t: a session it opens is opened at t and a
+// session it closes is closed at t. Replaying a till's past (the demo seed's sales history) uses
+// it; requests always run on the wall clock.
+func (s *Service) At(t time.Time) *Service {
+	c := *s
+	c.now = func() time.Time { return t }
+	return &c
+}
 
 // OpenInput is the body of POST /api/v1/registers/open.
 type OpenInput struct {
@@ -62,7 +72,7 @@ func (s *Service) Open(ctx context.Context, actor models.Actor, in OpenInput) (*
 	}
 	sess := models.RegisterSession{
 		ID: models.NewID(), StoreID: storeID, TerminalID: in.TerminalID, CashierID: actorID(actor),
-		Status: models.RegisterOpen, OpeningFloat: in.OpeningFloat, OpenedAt: time.Now().UTC(),
+		Status: models.RegisterOpen, OpeningFloat: in.OpeningFloat, OpenedAt: s.now().UTC(),
 	}
 	err = s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		var store models.Store
@@ -113,6 +123,10 @@ func (s *Service) Close(ctx context.Context, actor models.Actor, sessionID uuid.
 		if sess.Status != models.RegisterOpen {
 			return models.Conflict("register session on terminal %s is already closed (%s)", sess.TerminalID, deref(sess.ZNumber))
 		}
+		now := s.now().UTC()
+		if now.Before(sess.OpenedAt) { // only a clock set with At can be behind the opening
+			return fmt.Errorf("close register session %s at %s: it was opened later, at %s", sess.ID, now.Format(time.RFC3339), sess.OpenedAt.Format(time.RFC3339))
+		}
 		figures, err := sales.SessionFigures(ctx, tx, sess.ID)
 		if err != nil {
 			return err
@@ -129,7 +143,6 @@ func (s *Service) Close(ctx context.Context, actor models.Actor, sessionID uuid.
 			return fmt.Errorf("next Z number: %w", err)
 		}
 		z := fmt.Sprintf("Z-%03d", lastZ)
-		now := time.Now().UTC()
 		res := tx.Model(&models.RegisterSession{}).Where("id = ? AND status = ?", sess.ID, models.RegisterOpen).Updates(map[string]any{
 			"status": models.RegisterClosed, "closed_at": now, "closed_by": actorID(actor), "counted_cash": *countedCash,
 			"expected_cash": expected, "over_short": overShort, "z_number": z, "updated_at": now,
@@ -359,7 +372,7 @@ func (s *Service) report(ctx context.Context, sess models.RegisterSession, f sal
 		return nil, err
 	}
 	r := &Report{
-		Kind: "X", Session: rows[0], OpeningFloat: sess.OpeningFloat, Figures: f, GeneratedAt: time.Now().UTC(),
+		Kind: "X", Session: rows[0], OpeningFloat: sess.OpeningFloat, Figures: f, GeneratedAt: s.now().UTC(),
 		ExpectedCash: sess.OpeningFloat + f.CashSales - f.CashRefunds,
 	}
 	if sess.Status == models.RegisterClosed {

@@ -21,11 +21,21 @@ import (
 
 // Service runs the sales rules on the database.
 type Service struct {
-	db *gorm.DB
+	db  *gorm.DB
+	now func() time.Time
 }
 
-// New returns the sales service.
-func New(db *gorm.DB) *Service { return &Service{db: db} }
+// New returns the sales service, on the wall clock.
+func New(db *gorm.DB) *Service { return &Service{db: db, now: time.Now} }
+
+// At returns a copy of the service whose clock reads t: a sale recorded without soldAt is sold
+// at t and a void is dated t. Replaying a till's past (the demo seed's sales history) uses it;
+// requests always run on the wall clock.
+func (s *Service) At(t time.Time) *Service {
+	c := *s
+	c.now = func() time.Time { return t }
+	return &c
+}
 
 // product is what a sale needs to know about a product.
 type product struct {
@@ -114,7 +124,7 @@ func (s *Service) create(ctx context.Context, tx *gorm.DB, actor models.Actor, i
 			sessionID = &sess.ID
 		}
 	}
-	soldAt := time.Now().UTC()
+	soldAt := s.now().UTC()
 	if in.SoldAt != nil && !in.SoldAt.IsZero() {
 		soldAt = in.SoldAt.UTC()
 	}
@@ -505,7 +515,7 @@ func (s *Service) Void(ctx context.Context, actor models.Actor, saleID uuid.UUID
 		if len(reason) > 200 {
 			return models.FieldError("reason", "must be at most 200 characters")
 		}
-		now := time.Now().UTC()
+		now := s.now().UTC()
 		res := tx.Model(&models.Sale{}).Where("id = ? AND status = ?", sale.ID, models.SaleCompleted).
 			Updates(map[string]any{"status": models.SaleVoided, "void_reason": reason, "voided_at": now, "voided_by": actorID(actor), "updated_at": now})
 		if res.Error != nil {

@@ -97,7 +97,9 @@ func Demo(ctx context.Context, db *gorm.DB, cfg config.Config) error {
 				return err
 			}
 		}
-		return nil
+		// The sales history comes last: it sells the opening stock and rings up the customers
+		// and reps the steps above create.
+		return seedSalesHistory(ctx, tx)
 	})
 }
 

@@ -83,7 +83,7 @@ func runMain(m *testing.M) int {
 // configVars are the variables the binary reads; the suite never lets the caller's values leak
 // into a run.
 var configVars = []string{"DATABASE_URL", "ADDR", "SECRET_KEY", "APP_ENV", "PUBLIC_URL", "ACCESS_TOKEN_TTL",
-	"REFRESH_TOKEN_TTL", "LOG_LEVEL", "MODE", "HQ_URL", "SYNC_TOKEN"}
+	"REFRESH_TOKEN_TTL", "LOG_LEVEL", "MODE"}
 
 // environ is the process environment without Backroom's settings, plus env.
 func environ(env map[string]string) []string {

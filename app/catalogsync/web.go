@@ -30,7 +30,7 @@ func (s *Service) webReview(c *gin.Context) {
 	d := views.ReviewProps{Pager: components.Pager{Page: p.Page, PageSize: p.PageSize, Total: total, URL: c.Request.URL, Target: "#review-table"}}
 	for _, it := range items {
 		r := views.Row{ProductID: it.ProductID.String(), SKU: it.SKU, Name: it.Name, Price: money.Format(it.SellPrice),
-			ExternalID: it.ExternalID, Sender: it.APIKeyName, CreatedAt: it.CreatedAt.Format("2006-01-02 15:04")}
+			ExternalID: it.ExternalID, Sender: it.APIKeyName, CreatedAt: components.When(c.Request.Context(), it.CreatedAt)}
 		if it.Barcode != nil {
 			r.Barcode = *it.Barcode
 		}

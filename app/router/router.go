@@ -5,8 +5,10 @@ import (
 	"net/http"
 	"sort"
 	"strings"
+	"time"
 
 	"github.com/gin-gonic/gin"
+	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5/pgxpool"
 	"gorm.io/gorm"
 
@@ -54,6 +56,7 @@ func New(d Deps) (*App, error) {
 		Nav:        sidebar(),
 		StoreScope: storeScope(d.DB),
 		Badges:     badgesFor(d),
+		Zone:       storeZone(d.DB),
 	}
 	r := server.New(kit)
 	api := r.Group("/api/v1", server.BodyLimit(1<<20))
@@ -61,7 +64,7 @@ func New(d Deps) (*App, error) {
 		PublicAPI: api.Group(""),
 		API:       api.Group("", authSvc.RequireToken),
 		PublicWeb: r.Group("", server.BodyLimit(1<<20)),
-		Web:       r.Group("", server.BodyLimit(1<<20), authSvc.RequireSession),
+		Web:       r.Group("", server.BodyLimit(1<<20), authSvc.RequireSession, server.PageZone),
 		Root:      r,
 	}
 	authSvc.MountAPI(rt.PublicAPI, rt.API)
@@ -134,6 +137,31 @@ func storeScope(db *gorm.DB) func(*gin.Context, models.Actor) string {
 		var names []string
 		db.WithContext(c.Request.Context()).Model(&models.Store{}).Where("id IN ?", ids).Order("code").Pluck("name", &names)
 		return strings.Join(names, ", ")
+	}
+}
+
+// storeZone is the time zone a person reads times in: their (first) store's, or head office's
+// for HQ-wide roles; UTC when there is neither.
+func storeZone(db *gorm.DB) func(*gin.Context, models.Actor) *time.Location {
+	return func(c *gin.Context, a models.Actor) *time.Location {
+		q := db.WithContext(c.Request.Context()).Model(&models.Store{})
+		if a.IsHQ() {
+			q = q.Order("is_hq DESC, code")
+		} else {
+			ids := make([]uuid.UUID, 0, len(a.Stores))
+			for id := range a.Stores {
+				ids = append(ids, id)
+			}
+			if len(ids) == 0 {
+				return time.UTC
+			}
+			q = q.Where("id IN ?", ids).Order("code")
+		}
+		var s models.Store
+		if err := q.Limit(1).Take(&s).Error; err != nil {
+			return time.UTC
+		}
+		return s.Location()
 	}
 }
 

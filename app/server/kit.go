@@ -22,6 +22,8 @@ type Kit struct {
 	StoreScope func(c *gin.Context, a models.Actor) string
 	// Badge counts items waiting for the actor in a nav area (e.g. approvals).
 	Badges map[string]func(c *gin.Context, a models.Actor) int
+	// Zone is the time zone the actor reads times in on pages (see PageZone).
+	Zone func(c *gin.Context, a models.Actor) *time.Location
 }
 
 // Nav is a sidebar entry shown to actors holding any of Perms (none = everyone).

@@ -13,6 +13,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"backroom/models"
+	"backroom/views/components"
 	"backroom/views/layout"
 )
 
@@ -32,6 +33,17 @@ func Render(c *gin.Context, status int, comp templ.Component) {
 	if err := comp.Render(c.Request.Context(), c.Writer); err != nil {
 		Logger(c).Error("render", "err", err)
 	}
+}
+
+// PageZone puts the time zone the signed-in person reads times in (Kit.Zone) on the request's
+// context, where views/components.When finds it. Mount it after the session check.
+func PageZone(c *gin.Context) {
+	if z := kitOf(c).Zone; z != nil {
+		if a, ok := ActorOf(c); ok {
+			c.Request = c.Request.WithContext(components.WithZone(c.Request.Context(), z(c, a)))
+		}
+	}
+	c.Next()
 }
 
 // RenderPage writes fragment for an htmx request and full otherwise.

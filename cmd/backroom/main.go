@@ -8,6 +8,7 @@ import (
 	"os"
 	"os/signal"
 	"syscall"
+	_ "time/tzdata" // store time zones work on hosts without a zoneinfo database
 )
 
 func main() {

@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"strings"
-	"time"
 
 	"backroom/app/money"
 	"backroom/models"
@@ -49,9 +48,6 @@ func Who(e models.AuditEntry) string {
 	}
 	return e.Username
 }
-
-// When formats an entry's time in UTC, to the minute.
-func When(t time.Time) string { return t.UTC().Format("2006-01-02 15:04 UTC") }
 
 // Page is the Audit page's data.
 type Page struct {

@@ -3,6 +3,7 @@
 package inventory
 
 import (
+	"context"
 	"net/url"
 	"time"
 
@@ -59,11 +60,11 @@ func levelRowClass(v int64) string {
 	return ""
 }
 
-func when(t *time.Time) string {
+func when(ctx context.Context, t *time.Time) string {
 	if t == nil {
 		return "—"
 	}
-	return t.Local().Format("2006-01-02 15:04")
+	return components.When(ctx, *t)
 }
 
 func storeOptions(stores []models.Store, sel string, all bool) []components.Option {

@@ -48,7 +48,8 @@ type App struct {
 
 // Options adjust the app under test.
 type Options struct {
-	Demo   bool                     // load the demo data
+	Demo   bool                     // load the demo data, without its sales history
+	Sales  bool                     // with Demo, also the demo's two weeks of sales
 	Env    map[string]string        // extra environment for config.Load
 	Mutate func(cfg *config.Config) // last-minute config changes
 }
@@ -56,7 +57,8 @@ type Options struct {
 // New starts the app on a fresh, migrated, empty database.
 func New(t testing.TB) *App { return NewWith(t, Options{}) }
 
-// NewDemo starts the app with the demo data loaded.
+// NewDemo starts the app with the demo data loaded, less its sales history: a test's sales,
+// registers and reports are then only the ones it records.
 func NewDemo(t testing.TB) *App { return NewWith(t, Options{Demo: true}) }
 
 // NewWith starts the app with options.
@@ -78,7 +80,7 @@ func NewWith(t testing.TB, o Options) *App {
 		o.Mutate(&cfg)
 	}
 	if o.Demo {
-		if err := seeds.Demo(context.Background(), db, cfg); err != nil {
+		if err := seeds.DemoWith(context.Background(), db, cfg, seeds.DemoOptions{SalesHistory: o.Sales}); err != nil {
 			t.Fatalf("seed demo data: %v", err)
 		}
 	}

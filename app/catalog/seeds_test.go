@@ -21,7 +21,7 @@ func TestDemoSeedIsIdempotent(t *testing.T) {
 	if n := before["products"]; n < 190 || n > 220 {
 		t.Fatalf("demo products = %d, want about 200", n)
 	}
-	if err := seeds.Demo(context.Background(), app.DB, app.Config); err != nil {
+	if err := seeds.DemoWith(context.Background(), app.DB, app.Config, seeds.DemoOptions{}); err != nil {
 		t.Fatalf("second seed: %v", err)
 	}
 	for _, tb := range tables {

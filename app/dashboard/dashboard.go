@@ -37,7 +37,7 @@ func Cards(ctx context.Context, db *gorm.DB, actor models.Actor, approvals int) 
 			return nil, err
 		}
 		cards = append(cards, home.Card{Label: "Sales today", Value: money.Format(today.Net),
-			Note: plural(today.Sales, "sale", "sales") + ", net of refunds", Href: "/sales"})
+			Note: plural(today.Sales, "sale", "sales") + ", after refunds, tax included", Href: "/sales"})
 	}
 	if actor.Can("inventory.view") {
 		var stock struct {

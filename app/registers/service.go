@@ -109,9 +109,11 @@ func (s *Service) Close(ctx context.Context, actor models.Actor, sessionID uuid.
 	if *countedCash < 0 {
 		return nil, models.FieldError("countedCash", "must be at least 0")
 	}
-	var rep *Report
+	var (
+		sess    models.RegisterSession
+		figures sales.Figures
+	)
 	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		var sess models.RegisterSession
 		// The row lock waits for sales being recorded on this session (they share-lock it) and
 		// keeps new ones out until the close commits.
 		if err := tx.Clauses(clause.Locking{Strength: "UPDATE"}).Take(&sess, "id = ?", sessionID).Error; err != nil {
@@ -127,8 +129,8 @@ func (s *Service) Close(ctx context.Context, actor models.Actor, sessionID uuid.
 		if now.Before(sess.OpenedAt) { // only a clock set with At can be behind the opening
 			return fmt.Errorf("close register session %s at %s: it was opened later, at %s", sess.ID, now.Format(time.RFC3339), sess.OpenedAt.Format(time.RFC3339))
 		}
-		figures, err := sales.SessionFigures(ctx, tx, sess.ID)
-		if err != nil {
+		var err error
+		if figures, err = sales.SessionFigures(ctx, tx, sess.ID); err != nil {
 			return err
 		}
 		expected := sess.OpeningFloat + figures.CashSales - figures.CashRefunds
@@ -156,16 +158,15 @@ func (s *Service) Close(ctx context.Context, actor models.Actor, sessionID uuid.
 		before := sess
 		sess.Status, sess.ClosedAt, sess.ClosedBy, sess.CountedCash = models.RegisterClosed, &now, actorID(actor), countedCash
 		sess.ExpectedCash, sess.OverShort, sess.ZNumber = &expected, &overShort, &z
-		if err := models.Audit(ctx, tx, actor, "register.close", "register_session", sess.ID, before, sess); err != nil {
-			return err
-		}
-		rep, err = s.report(ctx, sess, figures)
-		return err
+		return models.Audit(ctx, tx, actor, "register.close", "register_session", sess.ID, before, sess)
 	})
 	if err != nil {
 		return nil, err
 	}
-	return rep, nil
+	// The report reads names on other connections, so it is built after the commit: inside the
+	// transaction, closes queued on this session's row lock could hold every pooled connection
+	// while the one holding the lock waited for another.
+	return s.report(ctx, sess, figures)
 }
 
 // Current returns the open session of a terminal (terminalID and storeID given) or else the

@@ -121,7 +121,7 @@ func App(p Page) templ.Component {
 				}()
 			}
 			ctx = templ.InitializeContext(ctx)
-			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 6, "<a href=\"#main\" class=\"sr-only focus:not-sr-only focus:absolute focus:m-2 focus:rounded focus:bg-white focus:p-2\">Skip to content</a><div class=\"min-h-full md:flex\"><input type=\"checkbox\" id=\"nav-toggle\" class=\"peer sr-only\" aria-label=\"Toggle navigation\"><aside class=\"hidden peer-checked:block md:block md:w-60 shrink-0 bg-slate-900 text-slate-100\" aria-label=\"Main navigation\"><div class=\"flex items-center gap-2 px-4 py-4 border-b border-slate-800\"><img src=\"/static/img/logo.svg\" alt=\"\" class=\"h-7 w-7\"> <a href=\"/\" class=\"text-lg font-semibold tracking-tight\">Backroom</a></div><nav class=\"px-2 py-3 space-y-1\">")
+			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 6, "<a href=\"#main\" class=\"sr-only focus:not-sr-only focus:absolute focus:m-2 focus:rounded focus:bg-white focus:p-2\">Skip to content</a><div class=\"min-h-full lg:flex\"><input type=\"checkbox\" id=\"nav-toggle\" class=\"peer sr-only\" aria-label=\"Toggle navigation\"><aside class=\"hidden peer-checked:block lg:block lg:w-60 shrink-0 bg-slate-900 text-slate-100\" aria-label=\"Main navigation\"><div class=\"flex items-center gap-2 px-4 py-4 border-b border-slate-800\"><img src=\"/static/img/logo.svg\" alt=\"\" class=\"h-7 w-7\"> <a href=\"/\" class=\"text-lg font-semibold tracking-tight\">Backroom</a></div><nav class=\"px-2 py-3 space-y-1\">")
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
@@ -187,7 +187,7 @@ func App(p Page) templ.Component {
 					}
 				}
 			}
-			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 12, "</nav></aside><div class=\"flex-1 min-w-0 flex flex-col\"><header class=\"sticky top-0 z-20 flex items-center gap-3 border-b border-slate-200 bg-white px-4 py-2\"><label for=\"nav-toggle\" class=\"md:hidden btn btn-secondary\" aria-label=\"Open navigation\">☰</label><h1 class=\"text-lg font-semibold truncate\">")
+			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 12, "</nav></aside><div class=\"flex-1 min-w-0 flex flex-col\"><header class=\"sticky top-0 z-20 flex items-center gap-3 border-b border-slate-200 bg-white px-4 py-2\"><label for=\"nav-toggle\" class=\"lg:hidden btn btn-secondary\" aria-label=\"Open navigation\">☰</label><h1 class=\"text-lg font-semibold truncate\">")
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}

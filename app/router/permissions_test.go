@@ -80,3 +80,29 @@ func isPublic(path string) bool {
 	}
 	return false
 }
+
+// TestEveryFormNeedsItsCSRFToken posts to every unsafe page route as the administrator, who may
+// do anything, but without the form's CSRF token: each is refused with 403 and changes nothing.
+func TestEveryFormNeedsItsCSRFToken(t *testing.T) {
+	app := apptest.NewDemo(t)
+	admin := app.SignIn("admin", "1234")
+	eng := app.App.Handler.(*gin.Engine)
+	before := app.Count("audit_log", "true")
+	n := 0
+	for _, r := range eng.Routes() {
+		if r.Method == http.MethodGet || r.Method == http.MethodHead || strings.HasPrefix(r.Path, "/api/") || isPublic(r.Path) {
+			continue
+		}
+		n++
+		path := fill(strings.NewReplacer(":slug", "sales-summary", ":file", "export.csv").Replace(r.Path))
+		if res := admin.Request(r.Method, path, nil, nil); res.Code != http.StatusForbidden {
+			t.Errorf("%s %s without a CSRF token: %d, want 403", r.Method, r.Path, res.Code)
+		}
+	}
+	if n < 90 {
+		t.Fatalf("checked only %d form routes: the route table looks incomplete", n)
+	}
+	if after := app.Count("audit_log", "true"); after != before {
+		t.Fatalf("refused posts wrote %d audit entries", after-before)
+	}
+}

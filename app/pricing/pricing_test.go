@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"net/http"
+	"net/url"
 	"strings"
 	"testing"
 	"time"
@@ -541,5 +542,20 @@ func TestResolverPrecedence(t *testing.T) {
 	f.app.Do("GET", "/api/v1/prices/resolve?store_id="+f.s1.ID.String()+"&product_id="+p.String(), nil, f.admin).Expect(t, 200).Data(t, &api)
 	if len(api) != 1 || api[0].Price != 900 {
 		t.Fatalf("resolve API %+v", api)
+	}
+}
+
+// A search for "%" or "_" looks for those characters, not for every worksheet.
+func TestWorksheetSearchWildcardsAreLiteral(t *testing.T) {
+	f := setup(t)
+	w := f.priceChange(t, nil)
+	for q, want := range map[string]int64{"%": 0, "_": 0, `\`: 0, w.Number: 1, "summer": 1} {
+		env := f.app.Do("GET", "/api/v1/worksheets?q="+url.QueryEscape(q), nil, f.admin).Expect(t, http.StatusOK).Env(t)
+		if env.Total == nil {
+			t.Fatalf("q=%q: no total: %+v", q, env)
+		}
+		if *env.Total != want {
+			t.Errorf("q=%q: total %d, want %d", q, *env.Total, want)
+		}
 	}
 }

@@ -230,7 +230,8 @@ func (s *Service) ListWorksheets(ctx context.Context, actor models.Actor, f Work
 		q = q.Where("type = ?", f.Type)
 	}
 	if t := strings.TrimSpace(f.Search); t != "" {
-		q = q.Where("(number ILIKE ? OR description ILIKE ?)", "%"+t+"%", "%"+t+"%")
+		like := "%" + models.EscapeLike(t) + "%"
+		q = q.Where("(number ILIKE ? OR description ILIKE ?)", like, like)
 	}
 	items, total, err := models.Paged[models.Worksheet](q, p, "created_at DESC, id DESC")
 	if err != nil {

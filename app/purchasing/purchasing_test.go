@@ -3,6 +3,7 @@ package purchasing_test
 import (
 	"fmt"
 	"net/http"
+	"net/url"
 	"strings"
 	"testing"
 
@@ -525,5 +526,20 @@ func TestConcurrentTransitions(t *testing.T) {
 	}
 	if s := f.stock(t, f.store.ID, d.Items[0].ProductID); s != 6000 {
 		t.Fatalf("stock after concurrent receipts %d", s)
+	}
+}
+
+// A search for "%" or "_" looks for those characters, not for every order.
+func TestSearchWildcardsAreLiteral(t *testing.T) {
+	f := setup(t)
+	d := f.create(t, f.buyer)
+	for q, want := range map[string]int64{"%": 0, "_": 0, `\`: 0, d.Number: 1, strings.ToLower(d.Number[len(d.Number)-3:]): 1} {
+		env := f.app.Do("GET", "/api/v1/purchase-orders?q="+url.QueryEscape(q), nil, f.buyer).Expect(t, http.StatusOK).Env(t)
+		if env.Total == nil {
+			t.Fatalf("q=%q: no total: %+v", q, env)
+		}
+		if *env.Total != want {
+			t.Errorf("q=%q: total %d, want %d", q, *env.Total, want)
+		}
 	}
 }

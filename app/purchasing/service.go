@@ -123,7 +123,7 @@ func (s *Service) List(ctx context.Context, actor models.Actor, f ListFilter, p 
 		q = q.Where("supplier_id = ?", *f.SupplierID)
 	}
 	if t := strings.TrimSpace(f.Search); t != "" {
-		q = q.Where("number ILIKE ?", "%"+t+"%")
+		q = q.Where("number ILIKE ?", "%"+models.EscapeLike(t)+"%")
 	}
 	items, total, err := models.Paged[models.PurchaseOrder](q.Preload("Supplier").Preload("Store"), p, "created_at DESC, id DESC")
 	return items, total, err

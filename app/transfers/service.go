@@ -129,7 +129,7 @@ func (s *Service) List(ctx context.Context, actor models.Actor, f ListFilter, p 
 		q = q.Where("has_differences = ?", *f.HasDifferences)
 	}
 	if t := strings.TrimSpace(f.Search); t != "" {
-		q = q.Where("number ILIKE ?", "%"+t+"%")
+		q = q.Where("number ILIKE ?", "%"+models.EscapeLike(t)+"%")
 	}
 	return models.Paged[models.Transfer](q.Preload("FromStore").Preload("ToStore"), p, "created_at DESC, id DESC")
 }

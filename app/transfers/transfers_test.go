@@ -279,3 +279,18 @@ func TestTransferPages(t *testing.T) {
 		t.Fatalf("destination stock %d", got)
 	}
 }
+
+// A search for "%" or "_" looks for those characters, not for every transfer.
+func TestSearchWildcardsAreLiteral(t *testing.T) {
+	f := setup(t)
+	d := f.create(t, f.admin)
+	for q, want := range map[string]int64{"%": 0, "_": 0, `\`: 0, d.Number: 1} {
+		env := f.app.Do("GET", "/api/v1/transfers?q="+url.QueryEscape(q), nil, f.admin).Expect(t, http.StatusOK).Env(t)
+		if env.Total == nil {
+			t.Fatalf("q=%q: no total: %+v", q, env)
+		}
+		if *env.Total != want {
+			t.Errorf("q=%q: total %d, want %d", q, *env.Total, want)
+		}
+	}
+}

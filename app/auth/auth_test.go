@@ -211,3 +211,35 @@ func TestHealthAndMetrics(t *testing.T) {
 		t.Fatal("no request id")
 	}
 }
+
+// Signing in goes back to next only when it is a path on this site: browsers drop tabs and
+// newlines from a Location and read "\" as "/", so those would lead off-site.
+func TestSignInNextStaysOnSite(t *testing.T) {
+	app := apptest.NewDemo(t)
+	for next, want := range map[string]string{
+		"/products?q=milk":      "/products?q=milk",
+		"//evil.example":        "/",
+		"https://evil.example":  "/",
+		"/\\evil.example":       "/",
+		"/\t/evil.example":      "/",
+		"/\n/evil.example":      "/",
+		"/\r\n/evil.example":    "/",
+		"\t//evil.example":      "/",
+		"/%09/evil.example":     "/%09/evil.example", // still encoded: a path on this site
+		"javascript:alert(1)":   "/",
+		"/\\/evil.example/path": "/",
+	} {
+		w := app.Web()
+		w.Get("/login")
+		res := w.PostForm("/login", url.Values{"username": {"admin"}, "password": {"backroom-admin"}, "next": {next}})
+		res.Expect(t, http.StatusSeeOther)
+		if got := res.Header.Get("Location"); got != want {
+			t.Errorf("next %q: Location %q, want %q", next, got, want)
+		}
+		// Signed in, GET /login?next= goes the same way.
+		res = w.Get("/login?next=" + url.QueryEscape(next))
+		if got := res.Header.Get("Location"); res.Code != http.StatusSeeOther || got != want {
+			t.Errorf("signed in, /login?next=%q: %d Location %q, want %q", next, res.Code, got, want)
+		}
+	}
+}

@@ -77,12 +77,22 @@ func RedirectToLogin(c *gin.Context) {
 	Redirect(c, to)
 }
 
-// SafeNext returns next when it is a local path, else "/": no open redirects.
+// SafeNext returns next when it is a local path, else "/": no open redirects. Browsers drop tabs
+// and newlines from a Location and read a backslash as a slash, so "/\t/evil.example" and
+// "/\\evil.example" both lead off-site: any control character or backslash is refused.
 func SafeNext(next string) string {
-	if strings.HasPrefix(next, "/") && !strings.HasPrefix(next, "//") && !strings.HasPrefix(next, "/\\") {
-		return next
+	if !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") || strings.ContainsAny(next, "\\") {
+		return "/"
 	}
-	return "/"
+	for _, r := range next {
+		if r < 0x20 || r == 0x7f {
+			return "/"
+		}
+	}
+	if u, err := url.Parse(next); err != nil || u.Scheme != "" || u.Host != "" {
+		return "/"
+	}
+	return next
 }
 
 // Flash queues a message for the next page.

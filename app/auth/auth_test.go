@@ -1,6 +1,7 @@
 package auth_test
 
 import (
+	"fmt"
 	"net/http"
 	"net/url"
 	"strings"
@@ -241,5 +242,35 @@ func TestSignInNextStaysOnSite(t *testing.T) {
 		if got := res.Header.Get("Location"); res.Code != http.StatusSeeOther || got != want {
 			t.Errorf("signed in, /login?next=%q: %d Location %q, want %q", next, res.Code, got, want)
 		}
+	}
+}
+
+// The per-address limit on PIN sign-in counts the connection's address: a client cannot dodge it
+// by sending a new X-Forwarded-For with each guess (no proxy is trusted unless configured).
+func TestPinLoginThrottleIgnoresForwardedFor(t *testing.T) {
+	app := apptest.NewDemo(t)
+	guess := func(i int) int {
+		t.Helper()
+		req, err := http.NewRequest("POST", app.URL+"/api/v1/auth/pin-login", strings.NewReader(fmt.Sprintf(`{"pin":"%04d"}`, 9000+i)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		req.Header.Set("Content-Type", "application/json")
+		req.Header.Set("X-Forwarded-For", fmt.Sprintf("203.0.113.%d", i+1))
+		req.Header.Set("X-Real-IP", fmt.Sprintf("198.51.100.%d", i+1))
+		res, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		res.Body.Close()
+		return res.StatusCode
+	}
+	for i := 0; i < 20; i++ {
+		if got := guess(i); got != http.StatusUnauthorized {
+			t.Fatalf("guess %d: %d, want 401", i, got)
+		}
+	}
+	if got := guess(20); got != http.StatusTooManyRequests {
+		t.Fatalf("21st wrong PIN from one connection, each with a new X-Forwarded-For: %d, want 429", got)
 	}
 }

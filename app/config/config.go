@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"net/netip"
 	"net/url"
 	"strings"
 	"time"
@@ -22,6 +23,9 @@ type Config struct {
 	AccessTokenTTL  time.Duration
 	RefreshTokenTTL time.Duration
 	LogLevel        slog.Level
+	// TrustedProxies are the reverse proxies (IPs or CIDRs) whose X-Forwarded-For gives the
+	// client address; empty trusts none.
+	TrustedProxies []string
 
 	// Mode is hq; the store-server mode of DESIGN.md (MODE=store with HQ_URL and SYNC_TOKEN)
 	// is refused until HQ-store sync exists.
@@ -43,6 +47,7 @@ var Settings = []Setting{
 	{"ACCESS_TOKEN_TTL", "15m", "lifetime of API access tokens"},
 	{"REFRESH_TOKEN_TTL", "720h", "lifetime of API refresh tokens"},
 	{"LOG_LEVEL", "info", "debug, info, warn or error"},
+	{"TRUSTED_PROXIES", "(none)", "comma-separated IPs or CIDRs of reverse proxies whose X-Forwarded-For names the client (sign-in throttling counts that address)"},
 	{"MODE", "hq", "hq (store-server mode, syncing with HQ, is not available yet)"},
 }
 
@@ -81,6 +86,18 @@ func Load(getenv func(string) string) (Config, error) {
 	}
 	if err := c.LogLevel.UnmarshalText([]byte(get("LOG_LEVEL", "info"))); err != nil {
 		problems = append(problems, "LOG_LEVEL must be debug, info, warn or error")
+	}
+	for _, p := range strings.Split(getenv("TRUSTED_PROXIES"), ",") {
+		if p = strings.TrimSpace(p); p == "" {
+			continue
+		}
+		if _, err := netip.ParsePrefix(p); err != nil {
+			if _, err := netip.ParseAddr(p); err != nil {
+				problems = append(problems, fmt.Sprintf("TRUSTED_PROXIES: %q is not an IP address or CIDR", p))
+				continue
+			}
+		}
+		c.TrustedProxies = append(c.TrustedProxies, p)
 	}
 	if c.Production() {
 		for name, v := range map[string]string{"DATABASE_URL": c.DatabaseURL, "SECRET_KEY": c.SecretKey, "PUBLIC_URL": c.PublicURL} {

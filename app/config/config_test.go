@@ -35,6 +35,7 @@ func TestStartUpErrorsNameTheSetting(t *testing.T) {
 		"unknown environment": {map[string]string{"APP_ENV": "staging"}, []string{`APP_ENV must be development or production, not "staging"`}},
 		"store-server mode":   {map[string]string{"MODE": "store", "HQ_URL": "https://hq.example", "SYNC_TOKEN": "t"}, []string{"MODE=store", "not available"}},
 		"unknown mode":        {map[string]string{"MODE": "edge"}, []string{`MODE must be hq or store, not "edge"`}},
+		"bad proxy":           {map[string]string{"TRUSTED_PROXIES": "10.0.0.0/8, proxy.local"}, []string{`TRUSTED_PROXIES: "proxy.local" is not an IP address or CIDR`}},
 	} {
 		t.Run(name, func(t *testing.T) {
 			_, err := config.Load(env(tc.env))
@@ -47,5 +48,17 @@ func TestStartUpErrorsNameTheSetting(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// No proxy is trusted unless TRUSTED_PROXIES names it: X-Forwarded-For is anyone's to send.
+func TestTrustedProxies(t *testing.T) {
+	c, err := config.Load(env(nil))
+	if err != nil || len(c.TrustedProxies) != 0 {
+		t.Fatalf("default: %v %v", c.TrustedProxies, err)
+	}
+	c, err = config.Load(env(map[string]string{"TRUSTED_PROXIES": " 10.0.0.0/8 ,192.0.2.7,"}))
+	if err != nil || strings.Join(c.TrustedProxies, "|") != "10.0.0.0/8|192.0.2.7" {
+		t.Fatalf("list: %v %v", c.TrustedProxies, err)
 	}
 }

@@ -57,6 +57,8 @@ func New(d Deps) (*App, error) {
 		StoreScope: storeScope(d.DB),
 		Badges:     badgesFor(d),
 		Zone:       storeZone(d.DB),
+
+		TrustedProxies: cfg.TrustedProxies,
 	}
 	r := server.New(kit)
 	api := r.Group("/api/v1", server.BodyLimit(1<<20))

@@ -1,6 +1,7 @@
 package server
 
 import (
+	"fmt"
 	"log/slog"
 	"net/http"
 	"time"
@@ -24,6 +25,9 @@ type Kit struct {
 	Badges map[string]func(c *gin.Context, a models.Actor) int
 	// Zone is the time zone the actor reads times in on pages (see PageZone).
 	Zone func(c *gin.Context, a models.Actor) *time.Location
+	// TrustedProxies are the addresses (IPs or CIDRs) whose X-Forwarded-For is believed for the
+	// client address (sign-in throttling, logs). None by default: anyone can send that header.
+	TrustedProxies []string
 }
 
 // Nav is a sidebar entry shown to actors holding any of Perms (none = everyone).
@@ -93,6 +97,11 @@ func New(k *Kit) *gin.Engine {
 	r.HandleMethodNotAllowed = false
 	r.RedirectTrailingSlash = true
 	r.ContextWithFallback = true
+	// gin trusts every proxy unless told otherwise, which let a client pick its own address
+	// with X-Forwarded-For. config.Load has checked the list already.
+	if err := r.SetTrustedProxies(k.TrustedProxies); err != nil {
+		panic(fmt.Sprintf("trusted proxies: %v", err))
+	}
 	r.Use(requestID, recoverPanics, accessLog, securityHeaders, func(c *gin.Context) {
 		c.Set(kitKey, k)
 		c.Next()

@@ -559,3 +559,43 @@ func TestWorksheetSearchWildcardsAreLiteral(t *testing.T) {
 		}
 	}
 }
+
+// Worksheets sharing products in opposite line orders are applied at once: each locks the
+// products before changing any, in one order, so neither deadlocks (PostgreSQL would fail one
+// of them) and every apply succeeds.
+func TestConcurrentAppliesShareProducts(t *testing.T) {
+	f := setup(t)
+	var items []any
+	for i := 0; i < 30; i++ {
+		p := models.Product{SKU: fmt.Sprintf("C-%d", i), Name: fmt.Sprintf("Shared %d", i), CostPrice: 500, SellPrice: 1000,
+			PurchaseUnitID: models.EachUnitID, ConsumptionUnitID: models.EachUnitID, TrackStock: true, IsActive: true}
+		must(t, f.app.DB.Create(&p).Error)
+		items = append(items, p.ID)
+	}
+	const pairs = 6
+	var ids []uuid.UUID
+	for k := 0; k < 2*pairs; k++ {
+		lines := make([]any, len(items))
+		for i, id := range items {
+			j := i
+			if k%2 == 1 {
+				j = len(items) - 1 - i // the second of each pair lists the products backwards
+			}
+			lines[j] = map[string]any{"productId": id, "newSellPrice": 2000 + k}
+		}
+		w := f.worksheet(t, f.admin, map[string]any{"type": "price_change", "description": fmt.Sprintf("shared %d", k), "items": lines}, http.StatusCreated)
+		f.approve(t, w)
+		ids = append(ids, w.ID)
+	}
+	codes := make(chan int, len(ids))
+	for _, id := range ids {
+		go func(id uuid.UUID) { codes <- f.app.Do("PATCH", wsPath(id, "apply"), nil, f.admin).Code }(id)
+	}
+	got := map[int]int{}
+	for range ids {
+		got[<-codes]++
+	}
+	if got[http.StatusOK] != len(ids) {
+		t.Fatalf("concurrent applies answered %v", got)
+	}
+}

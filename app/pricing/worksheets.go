@@ -645,6 +645,9 @@ func applyItems(ctx context.Context, tx *gorm.DB, actor models.Actor, w models.W
 		}
 		return tx.WithContext(ctx).Create(&ch).Error
 	}
+	if err := lockProducts(ctx, tx, w.Items); err != nil {
+		return err
+	}
 	for i, it := range w.Items {
 		field := fmt.Sprintf("items[%d]", i)
 		if w.Type == models.WSNewProduct {
@@ -736,6 +739,24 @@ func applyItems(ctx context.Context, tx *gorm.DB, actor models.Actor, w models.W
 		}
 	}
 	return errs.Err()
+}
+
+// lockProducts locks the products a worksheet changes, all at once and in id order, before any
+// line is applied. Locking them line by line (in the worksheet's own order) let two worksheets
+// sharing products in different orders — or a worksheet and a PO receipt raising costs — each
+// hold a product the other waited for: a deadlock PostgreSQL broke by failing one of them.
+func lockProducts(ctx context.Context, tx *gorm.DB, items []models.WorksheetItem) error {
+	ids := make([]uuid.UUID, 0, len(items))
+	for _, it := range items {
+		if it.ProductID != nil {
+			ids = append(ids, *it.ProductID)
+		}
+	}
+	if len(ids) == 0 {
+		return nil
+	}
+	var locked []uuid.UUID
+	return tx.WithContext(ctx).Raw("SELECT id FROM products WHERE id IN ? ORDER BY id FOR UPDATE", ids).Scan(&locked).Error
 }
 
 func applyStorePrices(ctx context.Context, tx *gorm.DB, actor models.Actor, w models.Worksheet, p models.Product, it models.WorksheetItem,

@@ -543,3 +543,60 @@ func TestSearchWildcardsAreLiteral(t *testing.T) {
 		}
 	}
 }
+
+// Deliveries of orders sharing products, listed in opposite orders, are booked at once: each
+// raises the products' costs in one order, so none deadlocks (PostgreSQL would fail one) and
+// every receipt succeeds with all its stock.
+func TestConcurrentReceiptsShareProducts(t *testing.T) {
+	f := setup(t)
+	var products []uuid.UUID
+	for i := 0; i < 20; i++ {
+		p := models.Product{SKU: fmt.Sprintf("SH-%d", i), Name: fmt.Sprintf("Shared %d", i), CostPrice: 100, SellPrice: 200,
+			PurchaseUnitID: models.EachUnitID, ConsumptionUnitID: models.EachUnitID, TrackStock: true, IsActive: true}
+		must(t, f.app.DB.Create(&p).Error)
+		products = append(products, p.ID)
+	}
+	const orders = 12
+	type receipt struct {
+		id    uuid.UUID
+		lines []any
+	}
+	var receipts []receipt
+	for k := 0; k < orders; k++ {
+		var items []map[string]any
+		for _, id := range products {
+			items = append(items, map[string]any{"productId": id, "quantity": 1000, "unitCost": 300 + k})
+		}
+		d := f.create(t, f.buyer, items...)
+		f.do(t, "PATCH", poPath(d.ID, "submit"), nil, f.buyer, 200)
+		f.do(t, "PATCH", poPath(d.ID, "approve"), nil, f.approver, 200)
+		f.do(t, "PATCH", poPath(d.ID, "send"), nil, f.buyer, 200)
+		lines := make([]any, len(d.Items))
+		for i, it := range d.Items {
+			j := i
+			if k%2 == 1 {
+				j = len(d.Items) - 1 - i // every other delivery lists the lines backwards
+			}
+			lines[j] = map[string]any{"itemId": it.ID, "quantityReceived": 1000}
+		}
+		receipts = append(receipts, receipt{d.ID, lines})
+	}
+	codes := make(chan int, orders)
+	for _, r := range receipts {
+		go func(r receipt) {
+			codes <- f.app.Do("PATCH", poPath(r.id, "receive"), map[string]any{"items": r.lines}, f.receiver).Code
+		}(r)
+	}
+	got := map[int]int{}
+	for range receipts {
+		got[<-codes]++
+	}
+	if got[http.StatusOK] != orders {
+		t.Fatalf("concurrent receipts answered %v", got)
+	}
+	for _, id := range products {
+		if s := f.stock(t, f.store.ID, id); s != orders*1000 {
+			t.Fatalf("stock of %s after %d receipts: %d", id, orders, s)
+		}
+	}
+}

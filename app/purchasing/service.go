@@ -7,6 +7,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -648,7 +649,14 @@ func (s *Service) Receive(ctx context.Context, actor models.Actor, id uuid.UUID,
 		if len(receipts) == 0 {
 			return models.FieldError("items", "enter a received quantity for at least one line")
 		}
-		for _, r := range receipts {
+		// Costs are set in product id order (setCost locks each product), whatever order the
+		// delivery lists its lines in: two receipts, or a receipt and a worksheet apply, sharing
+		// products would otherwise lock them in opposite orders and deadlock.
+		byProduct := slices.Clone(receipts)
+		slices.SortFunc(byProduct, func(a, b models.PurchaseOrderReceipt) int {
+			return strings.Compare(a.ProductID.String(), b.ProductID.String())
+		})
+		for _, r := range byProduct {
 			if err := tx.Exec("UPDATE purchase_order_items SET quantity_received = quantity_received + ?, updated_at = now() WHERE id = ?", r.Quantity, r.ItemID).Error; err != nil {
 				return err
 			}

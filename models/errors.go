@@ -116,3 +116,11 @@ func IsForeignKeyViolation(err error) bool {
 	var pg *pgconn.PgError
 	return errors.As(err, &pg) && pg.Code == "23503"
 }
+
+// IsConcurrencyFailure reports whether err is PostgreSQL refusing a transaction because of a
+// concurrent one: a deadlock it broke (40P01) or a serialization failure (40001). The
+// transaction rolled back whole, so the request may simply be sent again.
+func IsConcurrencyFailure(err error) bool {
+	var pg *pgconn.PgError
+	return errors.As(err, &pg) && (pg.Code == "40P01" || pg.Code == "40001")
+}

@@ -77,6 +77,11 @@ func Status(err error) int {
 		return http.StatusRequestEntityTooLarge
 	case errors.Is(err, models.ErrThrottled):
 		return http.StatusTooManyRequests
+	case models.IsConcurrencyFailure(err):
+		// PostgreSQL gave up on this transaction because another one touched the same rows
+		// (a deadlock it broke, or a serialization failure): nothing was written, and the same
+		// request sent again can succeed, so it is a conflict to retry, not a server fault.
+		return http.StatusConflict
 	}
 	return http.StatusInternalServerError
 }

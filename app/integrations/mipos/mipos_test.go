@@ -540,3 +540,31 @@ func TestStockUpdatesWaitWhileDisabledAndGoOnWhenEnabled(t *testing.T) {
 		t.Fatalf("registrations = %d, want 2 (create and save)", n)
 	}
 }
+
+// The hub retrying one delivery many times at once (more requests than pooled connections):
+// every copy is answered 204 and the stock moves once.
+func TestInboundWebhookConcurrentReplaysApplyOnce(t *testing.T) {
+	e := setup(t)
+	p := e.aProduct()
+	e.move(e.store, p.ID, 10000-e.level(p.ID), models.MoveReceipt) // 10 on hand
+	body := webhookBody(p.SKU, "2", 2, "2020-06-01 04:00:00")
+	const copies = 24
+	codes := make(chan int, copies)
+	for i := 0; i < copies; i++ {
+		go func() {
+			code, _ := e.hub.Deliver(e.webhookURL(), clientSecret, body, "")
+			codes <- code
+		}()
+	}
+	for i := 0; i < copies; i++ {
+		if code := <-codes; code != http.StatusNoContent {
+			t.Errorf("copy answered %d, want 204", code)
+		}
+	}
+	if got := e.level(p.ID); got != 8000 {
+		t.Fatalf("level = %d, want 8000 (one movement of -2)", got)
+	}
+	if n := e.app.Count("inventory_movements", "type = 'external' AND product_id = ? AND reference_type = 'mipos'", p.ID); n != 1 {
+		t.Fatalf("external movements = %d, want 1", n)
+	}
+}

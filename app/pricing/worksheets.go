@@ -514,6 +514,11 @@ func (s *Service) DeleteWorksheet(ctx context.Context, actor models.Actor, id uu
 func (s *Service) wsTransition(ctx context.Context, actor models.Actor, id uuid.UUID, perm, verb, to string, from []string, set map[string]any, check func(tx *gorm.DB, w models.Worksheet) error) (models.Worksheet, error) {
 	var out models.Worksheet
 	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		// Lock the row first, as edits do, so the lines checked below are the lines submitted:
+		// an edit in flight finishes before this reads them, or finds the worksheet moved on.
+		if err := tx.Exec("SELECT 1 FROM worksheets WHERE id = ? FOR UPDATE", id).Error; err != nil {
+			return err
+		}
 		w, err := s.loadWorksheet(ctx, tx, actor, id, perm)
 		if err != nil {
 			return err

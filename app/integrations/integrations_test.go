@@ -310,3 +310,41 @@ func TestSettingsPages(t *testing.T) {
 	cashier := app.SignIn("cashier", "3456")
 	cashier.Get("/settings/integrations").Expect(t, http.StatusForbidden)
 }
+
+// A run whose worker died (its job gone) is failed by the scheduler instead of blocking every
+// later run of its integration; a run whose job is still alive is left alone.
+func TestOrphanedRunIsFailedAndUnblocksTheIntegration(t *testing.T) {
+	app, _, token := setup(t)
+	var v view
+	app.Do("POST", "/api/v1/integrations", map[string]any{"kind": "tipsi", "name": "Fake",
+		"settings": map[string]any{"baseUrl": "https://tipsi.example"}, "secrets": map[string]string{"apiToken": "x"}}, token).
+		Expect(t, http.StatusCreated).Data(t, &v)
+	var r run
+	app.Do("POST", "/api/v1/integrations/"+v.ID+"/run", nil, token).Expect(t, http.StatusAccepted).Data(t, &r)
+	// The worker took it and died: the run says running, River discarded its job.
+	if err := app.DB.Exec(`UPDATE integration_runs SET status = 'running', started_at = now() - interval '20 minutes', created_at = now() - interval '20 minutes' WHERE id = ?`, r.ID).Error; err != nil {
+		t.Fatal(err)
+	}
+	svc, err := integrations.New(app.DB, app.Config.Key("secrets"), app.Config.PublicURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// While its job is alive (queued in River) the run is not touched.
+	if n, err := svc.FailOrphanedRuns(t.Context()); err != nil || n != 0 {
+		t.Fatalf("a run with a live job was failed (%d, %v)", n, err)
+	}
+	app.Do("POST", "/api/v1/integrations/"+v.ID+"/run", nil, token).Expect(t, http.StatusConflict)
+
+	if err := app.DB.Exec(`UPDATE river_job SET state = 'discarded', finalized_at = now() WHERE kind = 'integration_run' AND args->>'runId' = ?`, r.ID).Error; err != nil {
+		t.Fatal(err)
+	}
+	if n, err := svc.FailOrphanedRuns(t.Context()); err != nil || n != 1 {
+		t.Fatalf("orphaned runs failed = %d, %v; want 1", n, err)
+	}
+	app.Do("GET", "/api/v1/integrations/runs/"+r.ID, nil, token).Expect(t, http.StatusOK).Data(t, &r)
+	if r.Status != "failed" {
+		t.Fatalf("orphaned run = %+v", r)
+	}
+	// The integration can run again.
+	app.Do("POST", "/api/v1/integrations/"+v.ID+"/run", nil, token).Expect(t, http.StatusAccepted)
+}

@@ -525,8 +525,25 @@ type schedulerWorker struct {
 }
 
 func (w *schedulerWorker) Work(ctx context.Context, _ *river.Job[SchedulerArgs]) error {
+	if _, err := w.svc.FailOrphanedRuns(ctx); err != nil {
+		return err
+	}
 	_, err := w.svc.QueueDue(ctx)
 	return err
+}
+
+// FailOrphanedRuns marks failed the queued or running runs whose job is gone: a worker that
+// stopped mid-run (a crash, a kill during a deploy) leaves its job to River's rescuer, which
+// discards it (runs get one attempt). Without this such a run would stay "running" and, as only
+// one run per integration may be active, block every later run. Runs under a minute old are
+// left alone while their job is being inserted.
+func (s *Service) FailOrphanedRuns(ctx context.Context) (int64, error) {
+	res := s.db.WithContext(ctx).Exec(`UPDATE integration_runs r SET status = 'failed', finished_at = now(),
+		message = 'the worker stopped during this run (a restart or a crash); its counts show how far it got: run it again'
+		WHERE r.status IN ('queued', 'running') AND r.created_at < now() - interval '1 minute'
+		AND NOT EXISTS (SELECT 1 FROM river_job j WHERE j.kind = ? AND j.args->>'runId' = r.id::text
+			AND j.state IN ('available', 'pending', 'retryable', 'running', 'scheduled'))`, RunArgs{}.Kind())
+	return res.RowsAffected, res.Error
 }
 
 // RegisterJobs adds the run worker and the once-a-minute scheduler.

@@ -93,7 +93,9 @@ func NewRunner(pool *pgxpool.Pool, reg *Registry, workers int, pollEvery time.Du
 		PeriodicJobs:      reg.Periodic,
 		FetchPollInterval: pollEvery,
 		JobTimeout:        10 * time.Minute,
-		Logger:            slog.Default(),
+		// A job still "running" this long after its timeout lost its worker; River rescues it.
+		RescueStuckJobsAfter: 15 * time.Minute,
+		Logger:               slog.Default(),
 	})
 	if err != nil {
 		return nil, fmt.Errorf("river client: %w", err)

@@ -87,25 +87,33 @@ func (s *Service) Customer(ctx context.Context, id uuid.UUID) (models.Customer, 
 
 // CreateCustomer adds a customer, generating the next free CUST-nnnnn code when none is given.
 func (s *Service) CreateCustomer(ctx context.Context, actor models.Actor, in CustomerInput) (models.Customer, error) {
+	var c models.Customer
+	err := s.tx(ctx, func(tx *gorm.DB) error {
+		var err error
+		c, err = CreateCustomerTx(ctx, tx, actor, in)
+		return err
+	})
+	return c, err
+}
+
+// CreateCustomerTx creates a customer as CreateCustomer does, inside the caller's transaction.
+func CreateCustomerTx(ctx context.Context, tx *gorm.DB, actor models.Actor, in CustomerInput) (models.Customer, error) {
 	if err := in.check(); err != nil {
 		return models.Customer{}, err
 	}
 	c := models.Customer{ID: models.NewID(), Code: in.Code, FirstName: in.FirstName, LastName: in.LastName,
 		Email: in.Email, Phone: in.Phone, TaxID: in.TaxID, Notes: in.Notes, IsActive: in.IsActive == nil || *in.IsActive}
-	err := s.tx(ctx, func(tx *gorm.DB) error {
-		if c.Code == "" {
-			code, err := nextCustomerCode(tx)
-			if err != nil {
-				return err
-			}
-			c.Code = code
+	if c.Code == "" {
+		code, err := nextCustomerCode(tx)
+		if err != nil {
+			return c, err
 		}
-		if err := tx.Create(&c).Error; err != nil {
-			return customerSaveError(err, c.Code)
-		}
-		return models.Audit(ctx, tx, actor, "customer.create", "customer", c.ID, nil, c)
-	})
-	return c, err
+		c.Code = code
+	}
+	if err := tx.Create(&c).Error; err != nil {
+		return c, customerSaveError(err, c.Code)
+	}
+	return c, models.Audit(ctx, tx, actor, "customer.create", "customer", c.ID, nil, c)
 }
 
 // nextCustomerCode takes numbers from the sequence until one is not already used by a code

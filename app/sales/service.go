@@ -50,6 +50,21 @@ type product struct {
 // its lines, line taxes, payments and stock movements, all in one transaction. The server
 // recomputes every figure; a client figure that disagrees is a 422 naming the field.
 func (s *Service) Create(ctx context.Context, actor models.Actor, in SaleInput) (*models.Sale, error) {
+	var sale *models.Sale
+	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		var err error
+		sale, err = s.CreateTx(ctx, tx, actor, in)
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	return sale, nil
+}
+
+// CreateTx records a sale as Create does, inside the caller's transaction tx, so what the caller
+// wrote first (the sale's new customer, say) commits or rolls back with the sale.
+func (s *Service) CreateTx(ctx context.Context, tx *gorm.DB, actor models.Actor, in SaleInput) (*models.Sale, error) {
 	id, e := in.parse()
 	if id.store != nil && !actor.CanAt("pos.sell", *id.store) {
 		return nil, models.Forbidden("You may not sell at that store (pos.sell)")
@@ -57,16 +72,7 @@ func (s *Service) Create(ctx context.Context, actor models.Actor, in SaleInput) 
 	if err := e.Err(); err != nil {
 		return nil, err
 	}
-	var sale *models.Sale
-	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		var err error
-		sale, err = s.create(ctx, tx, actor, in, id)
-		return err
-	})
-	if err != nil {
-		return nil, err
-	}
-	return sale, nil
+	return s.create(ctx, tx, actor, in, id)
 }
 
 func (s *Service) create(ctx context.Context, tx *gorm.DB, actor models.Actor, in SaleInput, id ids) (*models.Sale, error) {

@@ -155,14 +155,6 @@ func (s *Service) RecordSale(ctx context.Context, req SaleRequest) (*SaleAnswer,
 	if err != nil {
 		return nil, err
 	}
-	if body.Customer != nil && r.customer == nil {
-		id, err := s.customerFor(ctx, actor, *body.Customer)
-		if err != nil {
-			return nil, err
-		}
-		idStr := id.String()
-		in.CustomerID = &idStr
-	}
 	if in.ReceiptNumber, err = s.nextReceiptNumber(ctx, r.store, r.soldAt); err != nil {
 		return nil, err
 	}
@@ -170,7 +162,22 @@ func (s *Service) RecordSale(ctx context.Context, req SaleRequest) (*SaleAnswer,
 	if idem != "" {
 		ctx = context.WithValue(ctx, claimKey{}, cl)
 	}
-	sale, err := s.sales.Create(ctx, actor, in)
+	var sale *models.Sale
+	err = s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		// A new customer is created in the sale's transaction, so a sale refused or replayed
+		// (a racing retry with the same Idempotency-Key) leaves no stray customer behind.
+		if body.Customer != nil && r.customer == nil {
+			id, err := s.customerFor(ctx, tx, actor, *body.Customer)
+			if err != nil {
+				return err
+			}
+			idStr := id.String()
+			in.CustomerID = &idStr
+		}
+		var err error
+		sale, err = s.sales.CreateTx(ctx, tx, actor, in)
+		return err
+	})
 	if errors.Is(err, errReplayed) {
 		// Another request with the same key committed its sale while this one was working.
 		if ans, err := s.replay(ctx, req.Key.ID, idem, hash); ans != nil || err != nil {
@@ -539,8 +546,8 @@ func sumRates(ts []linemath.TaxAmount) int64 {
 
 // customerFor matches a customer by email (or by phone digits when no email is given), or
 // creates one with the name split into first and last name.
-func (s *Service) customerFor(ctx context.Context, actor models.Actor, c CustomerIn) (uuid.UUID, error) {
-	db := s.db.WithContext(ctx)
+func (s *Service) customerFor(ctx context.Context, tx *gorm.DB, actor models.Actor, c CustomerIn) (uuid.UUID, error) {
+	db := tx.WithContext(ctx)
 	email, phone := strings.TrimSpace(c.Email), strings.TrimSpace(c.Phone)
 	var ids []uuid.UUID
 	if email != "" {
@@ -562,7 +569,7 @@ func (s *Service) customerFor(ctx context.Context, actor models.Actor, c Custome
 	if first == "" || last == "" {
 		return uuid.Nil, models.FieldError("customer.name", "give the customer's first and last name (no customer matches that email or phone)")
 	}
-	created, err := s.customers.CreateCustomer(ctx, actor, customers.CustomerInput{FirstName: first, LastName: last, Email: email, Phone: phone})
+	created, err := customers.CreateCustomerTx(ctx, tx, actor, customers.CustomerInput{FirstName: first, LastName: last, Email: email, Phone: phone})
 	if err != nil {
 		return uuid.Nil, prefixFields(err, "customer.", map[string]string{"firstName": "name", "lastName": "name"})
 	}

@@ -8,20 +8,18 @@ import (
 	"gorm.io/gorm"
 
 	"backroom/app/apikeys"
-	"backroom/app/customers"
 	"backroom/app/sales"
 )
 
 // Service answers the web services.
 type Service struct {
-	db        *gorm.DB
-	keys      *apikeys.Service
-	sales     *sales.Service
-	customers *customers.Service
+	db    *gorm.DB
+	keys  *apikeys.Service
+	sales *sales.Service
 }
 
 // New builds the service on the API-key service that authenticates its callers.
 func New(db *gorm.DB, keys *apikeys.Service) *Service {
 	registerHook()
-	return &Service{db: db, keys: keys, sales: sales.New(db), customers: customers.New(db)}
+	return &Service{db: db, keys: keys, sales: sales.New(db)}
 }

@@ -755,6 +755,46 @@ func TestConcurrentRetriesRecordOneSale(t *testing.T) {
 	}
 }
 
+// Racing retries of a sale for a new customer create that customer once: the customer is
+// written in the sale's transaction, so the retries that lose the Idempotency-Key race roll
+// theirs back. A sale refused after the customer step leaves no customer either.
+func TestNewCustomerIsCreatedWithItsSaleOnly(t *testing.T) {
+	e := setup(t)
+	key := e.key(t, &e.store.ID, models.ScopeSalesWrite)
+	p := e.stocked(t, 1)[0]
+	body := fmt.Sprintf(`{"paymentMethodId":"CASH","customer":{"name":"Rita Racer","email":"rita@example.com"},"items":[{"sku":%q,"quantity":1}]}`, p.SKU)
+	const n = 12
+	codes := make(chan int, n)
+	start := make(chan struct{})
+	for range n {
+		go func() {
+			<-start
+			codes <- e.call(t, "POST", "/ws/v1/sales", key, body, "Idempotency-Key", "race-customer").Code
+		}()
+	}
+	close(start)
+	for range n {
+		if c := <-codes; c != http.StatusCreated && c != http.StatusConflict {
+			t.Fatalf("status %d", c)
+		}
+	}
+	if got := e.Count("customers", "email = 'rita@example.com'"); got != 1 {
+		t.Fatalf("%d customers for one sale's new customer", got)
+	}
+	if got := e.Count("sales", "customer_id = (SELECT id FROM customers WHERE email = 'rita@example.com')"); got != 1 {
+		t.Fatalf("%d sales for the customer", got)
+	}
+
+	// Refused after the customer was matched or made (the tender is unknown): no new customer.
+	bad := fmt.Sprintf(`{"paymentMethodId":"NOPE","customer":{"name":"Nora None","email":"nora@example.com"},"items":[{"sku":%q,"quantity":1}]}`, p.SKU)
+	if res := e.call(t, "POST", "/ws/v1/sales", key, bad); res.Code < 400 || res.Code >= 500 {
+		t.Fatalf("refused sale: %d %s", res.Code, res.Body)
+	}
+	if got := e.Count("customers", "email = 'nora@example.com'"); got != 0 {
+		t.Fatal("a refused sale left its new customer behind")
+	}
+}
+
 // A web-service sale goes through sales recording, so the sale webhooks are queued with it.
 func TestRecordedSaleQueuesWebhooks(t *testing.T) {
 	e := setup(t)

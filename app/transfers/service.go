@@ -257,6 +257,13 @@ func (s *Service) transition(ctx context.Context, actor models.Actor, id uuid.UU
 	allowed func(t models.Transfer) error, set map[string]any, work func(tx *gorm.DB, t models.Transfer) (any, error)) (Detail, error) {
 	var out Detail
 	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		// Lock the row before reading it, so the state audited as "before" (and the transfer
+		// work sees) is the one this transition moves from: a send committing between an
+		// unlocked read and the checked UPDATE let a cancel audit a pending transfer it had in
+		// fact found in transit.
+		if err := tx.Exec("SELECT 1 FROM transfers WHERE id = ? FOR UPDATE", id).Error; err != nil {
+			return err
+		}
 		t, err := s.load(ctx, tx, actor, id)
 		if err != nil {
 			return err

@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 
@@ -347,4 +348,82 @@ func TestOrphanedRunIsFailedAndUnblocksTheIntegration(t *testing.T) {
 	}
 	// The integration can run again.
 	app.Do("POST", "/api/v1/integrations/"+v.ID+"/run", nil, token).Expect(t, http.StatusAccepted)
+}
+
+// Many people press "run" on one integration at once, while the scheduler on two instances
+// finds it due: one run is queued (one 202 or one scheduled run), every other request answers
+// 409, and the connector runs once. Several rounds, each on a fresh integration, as the
+// scheduler and a request colliding on one row is a narrow window.
+func TestRacingRunRequestsQueueOneRun(t *testing.T) {
+	app, fake, token := setup(t)
+	const rounds, racers, schedulers = 6, 16, 2
+	var ids []string
+	for round := 0; round < rounds; round++ {
+		var v view
+		app.Do("POST", "/api/v1/integrations", map[string]any{"kind": "tipsi", "name": fmt.Sprintf("Fake %d", round), "enabled": true,
+			"settings": map[string]any{"baseUrl": "https://tipsi.example", "scheduleMinutes": 5}, "secrets": map[string]string{"apiToken": "x"}}, token).
+			Expect(t, http.StatusCreated).Data(t, &v)
+		ids = append(ids, v.ID)
+		// Due now.
+		if err := app.DB.Exec("UPDATE integrations SET next_run_at = now() - interval '1 minute' WHERE id = ?", v.ID).Error; err != nil {
+			t.Fatal(err)
+		}
+		codes := make(chan int, racers)
+		queued := make(chan int, schedulers)
+		start := make(chan struct{})
+		var wg sync.WaitGroup
+		for i := 0; i < racers; i++ {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				<-start
+				codes <- app.Do("POST", "/api/v1/integrations/"+v.ID+"/run", nil, token).Code
+			}()
+		}
+		for i := 0; i < schedulers; i++ {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				<-start
+				n, err := app.App.Integrations.QueueDue(context.Background())
+				if err != nil {
+					t.Errorf("QueueDue: %v", err)
+				}
+				queued <- n
+			}()
+		}
+		close(start)
+		wg.Wait()
+		close(codes)
+		close(queued)
+		got := map[int]int{}
+		for c := range codes {
+			got[c]++
+		}
+		scheduled := 0
+		for n := range queued {
+			scheduled += n
+		}
+		if got[http.StatusAccepted]+scheduled != 1 || got[http.StatusAccepted]+got[http.StatusConflict] != racers {
+			t.Fatalf("round %d: racing run requests answered %v, schedulers queued %d", round, got, scheduled)
+		}
+		if n := app.Count("integration_runs", "integration_id = ?", v.ID); n != 1 {
+			t.Fatalf("round %d: %d runs queued", round, n)
+		}
+		if n := app.Count("river_job", "kind = 'integration_run' AND args->>'runId' IN (SELECT id::text FROM integration_runs WHERE integration_id = ?)", v.ID); n != 1 {
+			t.Fatalf("round %d: %d run jobs", round, n)
+		}
+		if n := app.Count("audit_log", "entity_type = 'integration' AND entity_id = ? AND action = 'run'", v.ID); n != int64(got[http.StatusAccepted]) {
+			t.Fatalf("round %d: %d run audits for %d accepted requests", round, n, got[http.StatusAccepted])
+		}
+	}
+	app.StartJobs()
+	app.Eventually("the runs finish", func() bool {
+		return app.Count("integration_runs", "status NOT IN ('queued', 'running')") == rounds
+	})
+	if n := fake.runs.Load(); n != rounds {
+		t.Fatalf("connector ran %d times for %d runs", n, rounds)
+	}
+	// Once its run has finished, the next request queues a new one.
+	app.Do("POST", "/api/v1/integrations/"+ids[0]+"/run", nil, token).Expect(t, http.StatusAccepted)
 }

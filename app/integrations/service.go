@@ -330,8 +330,12 @@ func (RunArgs) Kind() string { return "integration_run" }
 func (s *Service) StartRun(ctx context.Context, actor models.Actor, id uuid.UUID, trigger string) (*models.IntegrationRun, error) {
 	var run *models.IntegrationRun
 	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		// Lock the integration before queueing, as the scheduler (QueueDue) does: the run's
+		// foreign key share-locks this row, so a request that queued its run first and then
+		// waited for the scheduler's lock, while the scheduler waited on that run's unique
+		// index entry, deadlocked and answered 500.
 		var row models.Integration
-		if err := tx.Take(&row, "id = ?", id).Error; err != nil {
+		if err := tx.Clauses(clause.Locking{Strength: "NO KEY UPDATE"}).Take(&row, "id = ?", id).Error; err != nil {
 			return models.NotFoundIf(err, "integration")
 		}
 		if !row.Enabled && trigger != models.TriggerManual {

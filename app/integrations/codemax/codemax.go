@@ -247,12 +247,15 @@ func (c *Connector) deliver(ctx context.Context, s *session, l *ledger, p progre
 	}
 	body, err := s.sync(ctx, invoices)
 	var auth authError
-	if errors.As(err, &auth) || ctx.Err() != nil {
+	if errors.As(err, &auth) || (err != nil && ctx.Err() != nil) {
 		if ctx.Err() != nil {
 			err = ctx.Err()
 		}
 		return errors.Join(err, l.release(ctx, items))
 	}
+	// Codemax answered: settle the batch even if the run is being stopped meanwhile. Releasing
+	// an accepted batch (as a stop noticed here once did) sent it again on the next run.
+	ctx = context.WithoutCancel(ctx)
 	verdicts := results(body)
 	var ok []claimed
 	refs := map[string][]string{}

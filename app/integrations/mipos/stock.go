@@ -142,7 +142,11 @@ func stockBackoff(attempts int) time.Duration {
 // waits, then finds the next row). It reports whether another row may be waiting.
 func (c *Connector) sendNext(ctx context.Context, args StockArgs, retry bool) (bool, error) {
 	more := false
-	err := c.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+	// The hub call stops with the job (ctx); the bookkeeping does not: once the hub has taken an
+	// update, a job stopped as the answer comes back must still record it as sent, or the next
+	// job would send it again.
+	dbCtx := context.WithoutCancel(ctx)
+	err := c.db.WithContext(dbCtx).Transaction(func(tx *gorm.DB) error {
 		var rows []struct {
 			ID       int64
 			Body     string
@@ -161,7 +165,7 @@ func (c *Connector) sendNext(ctx context.Context, args StockArgs, retry bool) (b
 		if u.Waiting && !retry {
 			return nil // an earlier update is backing off; its retry job sends the rest in order
 		}
-		in, _, err := c.integ.Instance(ctx, tx, args.IntegrationID)
+		in, _, err := c.integ.Instance(dbCtx, tx, args.IntegrationID)
 		if errors.Is(err, models.ErrNotFound) {
 			return nil
 		}
@@ -197,7 +201,7 @@ func (c *Connector) sendNext(ctx context.Context, args StockArgs, retry bool) (b
 			attempts, int(wait.Seconds()), truncate(sendErr.Error(), 2000), u.ID).Error; err != nil {
 			return err
 		}
-		return jobs.Enqueue(ctx, tx, StockArgs{IntegrationID: args.IntegrationID, ProductID: args.ProductID, Retry: true},
+		return jobs.Enqueue(dbCtx, tx, StockArgs{IntegrationID: args.IntegrationID, ProductID: args.ProductID, Retry: true},
 			jobs.Opts{MaxAttempts: 5, ScheduledAt: time.Now().Add(wait)})
 	})
 	return more, err

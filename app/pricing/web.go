@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/a-h/templ"
 	"github.com/gin-gonic/gin"
 	"github.com/google/uuid"
 
@@ -26,7 +27,7 @@ func (s *Service) mountWeb(rt server.Routes) {
 	w.GET("/worksheets", server.Require(PermWSView), s.worksheetsPage)
 	w.GET("/worksheets/new", server.Require(PermWSCreate), s.newWorksheetPage)
 	w.POST("/worksheets", server.Require(PermWSCreate), s.createWorksheetSubmit)
-	w.GET("/worksheets/:id", server.Require(PermWSView), s.worksheetPage)
+	w.GET("/worksheets/:id", server.Require(PermWSView), s.worksheetRecord().Show)
 	moves := server.Transition[models.Worksheet]{Active: navKey, Path: worksheetPath, Number: func(w models.Worksheet) string { return w.Number }}
 	w.POST("/worksheets/:id/submit", server.Require(PermWSSubmit), moves.Post(s.SubmitWorksheet, "Submitted for approval."))
 	w.POST("/worksheets/:id/approve", server.Require(PermWSApprove), moves.Post(s.ApproveWorksheet, "Approved."))
@@ -205,25 +206,11 @@ func (s *Service) worksheetView(c *gin.Context, id uuid.UUID) (prviews.Worksheet
 	return d, nil
 }
 
-func (s *Service) renderWorksheet(c *gin.Context, status int, id uuid.UUID, adjust func(*prviews.WorksheetDetail)) {
-	d, err := s.worksheetView(c, id)
-	if err != nil {
-		server.Fail(c, err)
-		return
-	}
-	if adjust != nil {
-		adjust(&d)
-	}
-	server.Render(c, status, prviews.WorksheetPage(server.PageOf(c, "Worksheet "+d.W.Number, navKey), d))
-}
-
-func (s *Service) worksheetPage(c *gin.Context) {
-	id, err := server.IDParam(c, "id")
-	if err != nil {
-		server.Fail(c, err)
-		return
-	}
-	s.renderWorksheet(c, http.StatusOK, id, nil)
+// worksheetRecord is the worksheet page.
+func (s *Service) worksheetRecord() server.Record[prviews.WorksheetDetail] {
+	return server.Record[prviews.WorksheetDetail]{Load: s.worksheetView, Page: func(c *gin.Context, v prviews.WorksheetDetail) templ.Component {
+		return prviews.WorksheetPage(server.PageOf(c, "Worksheet "+v.W.Number, navKey), v)
+	}}
 }
 
 func (s *Service) rejectWorksheetSubmit(c *gin.Context) {
@@ -277,7 +264,7 @@ func (s *Service) addWorksheetItemsSubmit(c *gin.Context) {
 			server.Fail(c, err)
 			return
 		}
-		s.renderWorksheet(c, http.StatusUnprocessableEntity, id, func(d *prviews.WorksheetDetail) { d.AddForm = formOf(err, v) })
+		s.worksheetRecord().Render(c, http.StatusUnprocessableEntity, id, func(d *prviews.WorksheetDetail) { d.AddForm = formOf(err, v) })
 	}
 	var in []WorksheetItemInput
 	if c.PostForm("newSku") != "" || c.PostForm("newName") != "" {
@@ -558,7 +545,7 @@ func (s *Service) pastePricesSubmit(c *gin.Context) {
 	}
 	if err != nil {
 		if errors.Is(err, models.ErrValidation) {
-			s.renderWorksheet(c, http.StatusUnprocessableEntity, id, func(d *prviews.WorksheetDetail) {
+			s.worksheetRecord().Render(c, http.StatusUnprocessableEntity, id, func(d *prviews.WorksheetDetail) {
 				d.PasteForm = formOf(err, map[string]string{"prices": raw})
 			})
 			return

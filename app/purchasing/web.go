@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"strings"
 
+	"github.com/a-h/templ"
 	"github.com/gin-gonic/gin"
 	"github.com/google/uuid"
 	"gorm.io/gorm"
@@ -27,7 +28,7 @@ func (s *Service) mountWeb(rt server.Routes) {
 	w.POST("/purchase-orders", server.Require(PermCreate), s.createSubmit)
 	w.GET("/purchase-orders/suggest", server.Require(PermCreate), s.suggestPage)
 	w.POST("/purchase-orders/suggest", server.Require(PermCreate), s.suggestSubmit)
-	w.GET("/purchase-orders/:id", server.Require(PermView), s.detailPage)
+	w.GET("/purchase-orders/:id", server.Require(PermView), s.record().Show)
 	w.GET("/purchase-orders/:id/pdf", server.Require(PermView), s.downloadPDF)
 	w.GET("/purchase-orders/:id/csv", server.Require(PermView), s.downloadCSV)
 	moves := server.Transition[Detail]{Active: navKey, Path: orderPath, Number: func(d Detail) string { return d.Number }}
@@ -238,25 +239,11 @@ func (s *Service) view(c *gin.Context, id uuid.UUID) (poviews.Detail, error) {
 	return v, nil
 }
 
-func (s *Service) renderDetail(c *gin.Context, status int, id uuid.UUID, adjust func(*poviews.Detail)) {
-	v, err := s.view(c, id)
-	if err != nil {
-		server.Fail(c, err)
-		return
-	}
-	if adjust != nil {
-		adjust(&v)
-	}
-	server.Render(c, status, poviews.DetailPage(server.PageOf(c, "Purchase order "+v.Order.Number, navKey), v))
-}
-
-func (s *Service) detailPage(c *gin.Context) {
-	id, err := server.IDParam(c, "id")
-	if err != nil {
-		server.Fail(c, err)
-		return
-	}
-	s.renderDetail(c, http.StatusOK, id, nil)
+// record is the purchase order page.
+func (s *Service) record() server.Record[poviews.Detail] {
+	return server.Record[poviews.Detail]{Load: s.view, Page: func(c *gin.Context, v poviews.Detail) templ.Component {
+		return poviews.DetailPage(server.PageOf(c, "Purchase order "+v.Order.Number, navKey), v)
+	}}
 }
 
 func (s *Service) deleteSubmit(c *gin.Context) {
@@ -288,7 +275,7 @@ func (s *Service) addItemSubmit(c *gin.Context) {
 			server.Fail(c, err)
 			return
 		}
-		s.renderDetail(c, http.StatusUnprocessableEntity, id, func(d *poviews.Detail) {
+		s.record().Render(c, http.StatusUnprocessableEntity, id, func(d *poviews.Detail) {
 			errs := components.ErrorsOf(err)
 			if p := errs["productId"]; p != nil {
 				errs["code"] = append(errs["code"], p...)
@@ -425,7 +412,7 @@ func (s *Service) receiveSubmit(c *gin.Context) {
 		in.Items = append(in.Items, ReceiveLine{ItemID: it.ID, QuantityReceived: q})
 	}
 	rerender := func(msg string, over bool) {
-		s.renderDetail(c, http.StatusUnprocessableEntity, id, func(v *poviews.Detail) {
+		s.record().Render(c, http.StatusUnprocessableEntity, id, func(v *poviews.Detail) {
 			v.Receive, v.ReceiveErrors, v.ReceiveMessage, v.ConfirmOver = typed, formErrs, msg, over
 		})
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"net/http"
 
+	"github.com/a-h/templ"
 	"github.com/gin-gonic/gin"
 	"github.com/google/uuid"
 
@@ -87,4 +88,35 @@ func (t Transition[T]) post(move RecordFunc[T], done string, ask *Confirmation) 
 		Flash(c, "success", t.Number(rec)+": "+done)
 		Redirect(c, t.Path(id))
 	}
+}
+
+// Record is a record's detail page: Load builds its view, Page renders it. Areas keep one per
+// record type and use Show for GET /…/:id and Render to show the page again after a refused
+// form post, with the form's errors put in by adjust.
+type Record[V any] struct {
+	Load func(c *gin.Context, id uuid.UUID) (V, error)
+	Page func(c *gin.Context, v V) templ.Component
+}
+
+// Render loads the record, lets adjust change the view (nil for none) and writes the page.
+func (r Record[V]) Render(c *gin.Context, status int, id uuid.UUID, adjust func(*V)) {
+	v, err := r.Load(c, id)
+	if err != nil {
+		Fail(c, err)
+		return
+	}
+	if adjust != nil {
+		adjust(&v)
+	}
+	Render(c, status, r.Page(c, v))
+}
+
+// Show is the GET handler of the record named by the :id path parameter.
+func (r Record[V]) Show(c *gin.Context) {
+	id, err := IDParam(c, "id")
+	if err != nil {
+		Fail(c, err)
+		return
+	}
+	r.Render(c, http.StatusOK, id, nil)
 }

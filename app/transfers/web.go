@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"strings"
 
+	"github.com/a-h/templ"
 	"github.com/gin-gonic/gin"
 	"github.com/google/uuid"
 
@@ -25,7 +26,7 @@ func (s *Service) mountWeb(rt server.Routes) {
 	w.GET("/transfers", server.Require(PermView), s.listPage)
 	w.GET("/transfers/new", server.Require(PermCreate), s.newPage)
 	w.POST("/transfers", server.Require(PermCreate), s.createSubmit)
-	w.GET("/transfers/:id", server.Require(PermView), s.detailPage)
+	w.GET("/transfers/:id", server.Require(PermView), s.record().Show)
 	w.POST("/transfers/:id/send", server.Require(PermSend), s.sendSubmit)
 	w.POST("/transfers/:id/receive", server.Require(PermReceive), s.receiveSubmit)
 	moves := server.Transition[Detail]{Active: navKey, Path: transferPath, Number: func(d Detail) string { return d.Number }}
@@ -199,25 +200,11 @@ func (s *Service) view(c *gin.Context, id uuid.UUID) (trviews.Detail, error) {
 	}, nil
 }
 
-func (s *Service) render(c *gin.Context, status int, id uuid.UUID, adjust func(*trviews.Detail)) {
-	d, err := s.view(c, id)
-	if err != nil {
-		server.Fail(c, err)
-		return
-	}
-	if adjust != nil {
-		adjust(&d)
-	}
-	server.Render(c, status, trviews.DetailPage(server.PageOf(c, "Transfer "+d.T.Number, navKey), d))
-}
-
-func (s *Service) detailPage(c *gin.Context) {
-	id, err := server.IDParam(c, "id")
-	if err != nil {
-		server.Fail(c, err)
-		return
-	}
-	s.render(c, http.StatusOK, id, nil)
+// record is the transfer page.
+func (s *Service) record() server.Record[trviews.Detail] {
+	return server.Record[trviews.Detail]{Load: s.view, Page: func(c *gin.Context, v trviews.Detail) templ.Component {
+		return trviews.DetailPage(server.PageOf(c, "Transfer "+v.T.Number, navKey), v)
+	}}
 }
 
 func (s *Service) sendSubmit(c *gin.Context) {
@@ -269,7 +256,7 @@ func (s *Service) receiveSubmit(c *gin.Context) {
 		in.Items = append(in.Items, ReceiveLine{ProductID: it.ProductID, QuantityReceived: q, Reason: reason})
 	}
 	rerender := func(msg string) {
-		s.render(c, http.StatusUnprocessableEntity, id, func(v *trviews.Detail) {
+		s.record().Render(c, http.StatusUnprocessableEntity, id, func(v *trviews.Detail) {
 			v.Received, v.Reasons, v.Errors, v.Message = typed, reasons, formErrs, msg
 		})
 	}

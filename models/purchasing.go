@@ -22,27 +22,44 @@ const (
 
 // PurchaseOrder is an order to a supplier for one store. Total is cents.
 type PurchaseOrder struct {
-	ID           uuid.UUID           `gorm:"type:uuid;primaryKey" json:"id"`
-	Number       string              `json:"number"`
-	SupplierID   uuid.UUID           `gorm:"type:uuid" json:"supplierId"`
-	StoreID      uuid.UUID           `gorm:"type:uuid" json:"storeId"`
-	Status       string              `json:"status"`
-	Notes        string              `json:"notes"`
-	ExpectedDate *LocalDate          `json:"expectedDate"`
-	Total        int64               `json:"total"`
-	CreatedBy    *uuid.UUID          `gorm:"type:uuid" json:"createdBy"`
-	SubmittedBy  *uuid.UUID          `gorm:"type:uuid" json:"submittedBy"`
-	SubmittedAt  *time.Time          `json:"submittedAt"`
-	ApprovedBy   *uuid.UUID          `gorm:"type:uuid" json:"approvedBy"`
-	ApprovedAt   *time.Time          `json:"approvedAt"`
-	SentAt       *time.Time          `json:"sentAt"`
-	ReceivedAt   *time.Time          `json:"receivedAt"`
-	CancelledAt  *time.Time          `json:"cancelledAt"`
-	CreatedAt    time.Time           `json:"createdAt"`
-	UpdatedAt    time.Time           `json:"updatedAt"`
-	Supplier     *Supplier           `gorm:"foreignKey:SupplierID" json:"supplier,omitempty"`
-	Store        *Store              `gorm:"foreignKey:StoreID" json:"store,omitempty"`
-	Items        []PurchaseOrderItem `gorm:"foreignKey:PurchaseOrderID" json:"items,omitempty"`
+	ID           uuid.UUID  `gorm:"type:uuid;primaryKey" json:"id"`
+	Number       string     `json:"number"`
+	SupplierID   uuid.UUID  `gorm:"type:uuid" json:"supplierId"`
+	StoreID      uuid.UUID  `gorm:"type:uuid" json:"storeId"`
+	Status       string     `json:"status"`
+	Notes        string     `json:"notes"`
+	ExpectedDate *LocalDate `json:"expectedDate"`
+	Total        int64      `json:"total"`
+	CreatedBy    *uuid.UUID `gorm:"type:uuid" json:"createdBy"`
+	SubmittedBy  *uuid.UUID `gorm:"type:uuid" json:"submittedBy"`
+	SubmittedAt  *time.Time `json:"submittedAt"`
+	ApprovedBy   *uuid.UUID `gorm:"type:uuid" json:"approvedBy"`
+	ApprovedAt   *time.Time `json:"approvedAt"`
+	SentAt       *time.Time `json:"sentAt"`
+	ReceivedAt   *time.Time `json:"receivedAt"`
+	CancelledAt  *time.Time `json:"cancelledAt"`
+	// ClosedShortAt, ClosedShortBy and CloseReason are set when a partly received order was
+	// closed short: the rest will not come, and the order counts as received.
+	ClosedShortAt *time.Time          `json:"closedShortAt"`
+	ClosedShortBy *uuid.UUID          `gorm:"type:uuid" json:"closedShortBy"`
+	CloseReason   *string             `json:"closeReason"`
+	CreatedAt     time.Time           `json:"createdAt"`
+	UpdatedAt     time.Time           `json:"updatedAt"`
+	Supplier      *Supplier           `gorm:"foreignKey:SupplierID" json:"supplier,omitempty"`
+	Store         *Store              `gorm:"foreignKey:StoreID" json:"store,omitempty"`
+	Items         []PurchaseOrderItem `gorm:"foreignKey:PurchaseOrderID" json:"items,omitempty"`
+}
+
+// Shortfall is what is still expected of the order's Items: the quantity (thousandths) missing
+// over all lines, and how many lines miss some.
+func (po PurchaseOrder) Shortfall() (quantity int64, lines int) {
+	for _, it := range po.Items {
+		if it.QuantityReceived < it.Quantity {
+			quantity += it.Quantity - it.QuantityReceived
+			lines++
+		}
+	}
+	return quantity, lines
 }
 
 // PurchaseOrderItem is one line: quantities in thousandths, UnitCost and LineTotal in cents.

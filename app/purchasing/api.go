@@ -25,6 +25,7 @@ func (s *Service) Mount(rt server.Routes) {
 	g.PATCH("/:id/cancel", server.Require(PermEdit), server.RecordJSON(s.Cancel))
 	g.PATCH("/:id/reject", server.Require(PermApprove), s.apiReject)
 	g.PATCH("/:id/receive", server.Require(PermReceive), s.apiReceive)
+	g.PATCH("/:id/close", server.Require(PermReceive), s.apiClose)
 	g.POST("/:id/items", server.Require(PermEdit), s.apiAddItem)
 	g.PUT("/:id/items/:itemId", server.Require(PermEdit), s.apiUpdateItem)
 	g.DELETE("/:id/items/:itemId", server.Require(PermEdit), s.apiRemoveItem)
@@ -188,6 +189,28 @@ func (s *Service) apiReject(c *gin.Context) {
 		return
 	}
 	d, err := s.Reject(c.Request.Context(), server.Actor(c), id, in.Reason)
+	if err != nil {
+		server.Fail(c, err)
+		return
+	}
+	server.OK(c, d)
+}
+
+// apiClose closes a partly received order short: {"reason": "…"}.
+func (s *Service) apiClose(c *gin.Context) {
+	id, err := server.IDParam(c, "id")
+	if err != nil {
+		server.Fail(c, err)
+		return
+	}
+	var in struct {
+		Reason string `json:"reason"`
+	}
+	if err := server.BindJSON(c, &in); err != nil {
+		server.Fail(c, err)
+		return
+	}
+	d, err := s.CloseShort(c.Request.Context(), server.Actor(c), id, in.Reason)
 	if err != nil {
 		server.Fail(c, err)
 		return

@@ -1,5 +1,5 @@
 // Package purchasing owns purchase orders: draft → submitted → approved → sent → partial →
-// received, or cancelled. Every transition is one method that checks the current status in
+// received, or cancelled; a partial order may be closed short (received, the rest not coming). Every transition is one method that checks the current status in
 // SQL and answers 409 when the order has moved on.
 package purchasing
 
@@ -10,6 +10,7 @@ import (
 	"slices"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/google/uuid"
 	"gorm.io/gorm"
@@ -561,6 +562,71 @@ func (s *Service) Reject(ctx context.Context, actor models.Actor, id uuid.UUID, 
 	}
 	return s.transition(ctx, actor, id, PermApprove, "rejected", models.POCancelled, []string{models.POSubmitted},
 		map[string]any{"cancelled_at": time.Now().UTC(), "notes": gorm.Expr("concat_ws(E'\\n', NULLIF(notes, ''), ?::text)", "Rejected: "+reason)}, nil)
+}
+
+// MaxCloseReason is the longest reason for closing an order short, in characters.
+const MaxCloseReason = 500
+
+// CloseReason trims a reason for closing an order short and refuses an empty or too long one
+// (422 on "reason").
+func CloseReason(reason string) (string, error) {
+	reason = strings.TrimSpace(reason)
+	if reason == "" {
+		return "", models.FieldError("reason", "say why nothing more is coming")
+	}
+	if utf8.RuneCountInString(reason) > MaxCloseReason {
+		return "", models.FieldError("reason", fmt.Sprintf("must be at most %d characters", MaxCloseReason))
+	}
+	return reason, nil
+}
+
+// CloseShort ends a partly received order: the supplier will not deliver the rest, so it
+// becomes received with who closed it, when and why. Stock does not change (it moves only on
+// receipts). Only a partial order can be closed short; the person needs the receive permission
+// at the order's store, since whoever receives knows nothing more is coming.
+func (s *Service) CloseShort(ctx context.Context, actor models.Actor, id uuid.UUID, reason string) (Detail, error) {
+	var out Detail
+	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		po, err := s.load(ctx, tx, actor, id, PermReceive)
+		if err != nil {
+			return err
+		}
+		reason, err := CloseReason(reason)
+		if err != nil {
+			return err
+		}
+		now := time.Now().UTC()
+		res := tx.Model(&models.PurchaseOrder{}).Where("id = ? AND status = ?", id, models.POPartial).Updates(map[string]any{
+			"status": models.POReceived, "received_at": now, "updated_at": now,
+			"closed_short_at": now, "closed_short_by": userOf(actor), "close_reason": reason,
+		})
+		if res.Error != nil {
+			return res.Error
+		}
+		if res.RowsAffected == 0 {
+			return s.moved(ctx, tx, id, "closed short", models.POPartial)
+		}
+		// The order is locked by the update: its lines cannot move under us now.
+		var items []models.PurchaseOrderItem
+		if err := tx.Where("purchase_order_id = ?", id).Find(&items).Error; err != nil {
+			return err
+		}
+		var got, ordered int64
+		for _, it := range items {
+			got += it.QuantityReceived
+			ordered += it.Quantity
+		}
+		short, lines := models.PurchaseOrder{Items: items}.Shortfall()
+		before := map[string]any{"status": models.POPartial, "received": got, "ordered": ordered}
+		after := map[string]any{"status": models.POReceived, "reason": reason, "received": got, "ordered": ordered,
+			"notReceived": short, "linesShort": lines, "closedShortAt": now}
+		if err := models.Audit(ctx, tx, actor, "close_short", entityType, id, before, after); err != nil {
+			return err
+		}
+		out, err = s.detail(ctx, tx, po)
+		return err
+	})
+	return out, err
 }
 
 // Delete removes a draft.

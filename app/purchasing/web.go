@@ -38,6 +38,7 @@ func (s *Service) mountWeb(rt server.Routes) {
 	w.POST("/purchase-orders/:id/cancel", server.Require(PermEdit), moves.PostConfirmed(s.Cancel, "Cancelled.", server.Confirmation{Question: "Cancel this purchase order?"}))
 	w.POST("/purchase-orders/:id/delete", server.Require(PermDelete), s.deleteSubmit)
 	w.POST("/purchase-orders/:id/receive", server.Require(PermReceive), s.receiveSubmit)
+	w.POST("/purchase-orders/:id/close", server.Require(PermReceive), s.closeSubmit)
 	w.POST("/purchase-orders/:id/items", server.Require(PermEdit), s.addItemSubmit)
 	w.POST("/purchase-orders/:id/items/:itemId", server.Require(PermEdit), s.updateItemSubmit)
 	w.POST("/purchase-orders/:id/items/:itemId/delete", server.Require(PermEdit), s.removeItemSubmit)
@@ -205,7 +206,7 @@ func (s *Service) view(c *gin.Context, id uuid.UUID) (poviews.Detail, error) {
 	}
 	v := poviews.Detail{Order: d.PurchaseOrder, Receipts: d.Receipts, Ordered: d.Ordered, Received: d.Received, Timeline: trail, Users: map[uuid.UUID]string{}}
 	var ids []uuid.UUID
-	for _, p := range []*uuid.UUID{d.SubmittedBy, d.ApprovedBy, d.CreatedBy} {
+	for _, p := range []*uuid.UUID{d.SubmittedBy, d.ApprovedBy, d.CreatedBy, d.ClosedShortBy} {
 		if p != nil {
 			ids = append(ids, *p)
 		}
@@ -227,14 +228,15 @@ func (s *Service) view(c *gin.Context, id uuid.UUID) (poviews.Detail, error) {
 	st, at := d.Status, func(perm string) bool { return actor.CanAt(perm, d.StoreID) }
 	mine := d.SubmittedBy != nil && *d.SubmittedBy == actor.UserID
 	v.Can = poviews.Actions{
-		Submit:    st == models.PODraft && at(PermCreate) && len(d.Items) > 0,
-		Approve:   st == models.POSubmitted && at(PermApprove) && !mine,
-		Reject:    st == models.POSubmitted && at(PermApprove) && !mine,
-		Send:      st == models.POApproved && at(PermEdit),
-		Receive:   (st == models.POSent || st == models.POPartial) && at(PermReceive),
-		Cancel:    (st == models.PODraft || st == models.POSubmitted || st == models.POApproved || st == models.POSent) && at(PermEdit),
-		Delete:    st == models.PODraft && at(PermDelete),
-		EditLines: st == models.PODraft && at(PermEdit),
+		Submit:     st == models.PODraft && at(PermCreate) && len(d.Items) > 0,
+		Approve:    st == models.POSubmitted && at(PermApprove) && !mine,
+		Reject:     st == models.POSubmitted && at(PermApprove) && !mine,
+		Send:       st == models.POApproved && at(PermEdit),
+		Receive:    (st == models.POSent || st == models.POPartial) && at(PermReceive),
+		CloseShort: st == models.POPartial && at(PermReceive),
+		Cancel:     (st == models.PODraft || st == models.POSubmitted || st == models.POApproved || st == models.POSent) && at(PermEdit),
+		Delete:     st == models.PODraft && at(PermDelete),
+		EditLines:  st == models.PODraft && at(PermEdit),
 	}
 	return v, nil
 }
@@ -444,5 +446,51 @@ func (s *Service) receiveSubmit(c *gin.Context) {
 	}
 	msg := fmt.Sprintf("%s: received. %s of %s in so far.", res.Number, money.FormatQty(res.Received), money.FormatQty(res.Ordered))
 	server.Flash(c, "success", msg)
+	server.Redirect(c, poviews.Path(id, ""))
+}
+
+// closeSubmit closes a partly received order short with the form's reason. The reason is
+// checked first (422 beside the field); then, unless hx-confirm already asked, the confirmation
+// page says what happens and posts the reason back with confirm=yes.
+func (s *Service) closeSubmit(c *gin.Context) {
+	id, err := server.IDParam(c, "id")
+	if err != nil {
+		server.Fail(c, err)
+		return
+	}
+	typed := strings.TrimSpace(c.PostForm("reason"))
+	refused := func(err error) {
+		if !errors.Is(err, models.ErrValidation) || server.IsHTMX(c) {
+			server.Fail(c, err)
+			return
+		}
+		s.record().Render(c, http.StatusUnprocessableEntity, id, func(v *poviews.Detail) {
+			v.CloseForm = poviews.Form{Values: map[string]string{"reason": typed}, Errors: components.ErrorsOf(err), Message: server.Message(err)}
+		})
+	}
+	reason, err := CloseReason(typed)
+	if err != nil {
+		refused(err)
+		return
+	}
+	ctx := c.Request.Context()
+	if c.PostForm("confirm") != "yes" {
+		d, err := s.Get(ctx, server.Actor(c), id)
+		if err != nil {
+			server.Fail(c, err)
+			return
+		}
+		server.Render(c, http.StatusOK, components.Confirm(components.ConfirmView{
+			Page: server.PageOf(c, "Please confirm", navKey), Message: poviews.CloseQuestion(d.PurchaseOrder),
+			Action: c.Request.URL.Path, Fields: map[string]string{"reason": reason}, Button: "Close short", Cancel: poviews.Path(id, ""),
+		}))
+		return
+	}
+	d, err := s.CloseShort(ctx, server.Actor(c), id, reason)
+	if err != nil {
+		refused(err)
+		return
+	}
+	server.Flash(c, "success", d.Number+": closed short; "+poviews.Shortfall(d.PurchaseOrder)+" will not be received.")
 	server.Redirect(c, poviews.Path(id, ""))
 }

@@ -29,6 +29,8 @@ func Describe(e models.AuditEntry) string {
 		if r, ok := after["reason"].(string); ok && r != "" {
 			return "Rejected: " + r
 		}
+	case "close_short":
+		return "Closed short"
 	case "add_item":
 		return "Added a line"
 	case "update_item":
@@ -39,6 +41,17 @@ func Describe(e models.AuditEntry) string {
 		return "Pasted prices"
 	}
 	return components.StatusLabel(strings.ReplaceAll(e.Action, "_", " "))
+}
+
+// Note is what an entry adds after who made it: the reason an order was closed short.
+func Note(e models.AuditEntry) string {
+	if e.Action != "close_short" {
+		return ""
+	}
+	var after map[string]any
+	_ = json.Unmarshal(e.AfterData, &after)
+	r, _ := after["reason"].(string)
+	return r
 }
 
 // Who is the person (or the system) behind an entry.

@@ -3,6 +3,8 @@
 package purchasing
 
 import (
+	"fmt"
+
 	"github.com/google/uuid"
 
 	"backroom/app/money"
@@ -60,12 +62,12 @@ func Select(f components.Field, opts []components.Option) components.Field {
 
 // Actions are the transitions the signed-in person may take now.
 type Actions struct {
-	Submit, Approve, Reject, Send, Receive, Cancel, Delete, EditLines bool
+	Submit, Approve, Reject, Send, Receive, CloseShort, Cancel, Delete, EditLines bool
 }
 
 // Any reports whether there is an action to show.
 func (a Actions) Any() bool {
-	return a.Submit || a.Approve || a.Reject || a.Send || a.Receive || a.Cancel || a.Delete
+	return a.Submit || a.Approve || a.Reject || a.Send || a.Receive || a.CloseShort || a.Cancel || a.Delete
 }
 
 // Detail is the purchase-order page.
@@ -85,6 +87,8 @@ type Detail struct {
 	ReceiveErrors  map[string][]string
 	ConfirmOver    bool
 	ReceiveMessage string
+	// CloseForm is the close-short form's typed reason and its errors.
+	CloseForm Form
 }
 
 // UserName is the display name of a user id ("" when unknown).
@@ -101,6 +105,26 @@ func Left(it models.PurchaseOrderItem) int64 {
 		return 0
 	}
 	return it.Quantity - it.QuantityReceived
+}
+
+// Shortfall says what an order still misses: "14 units on 2 lines".
+func Shortfall(o models.PurchaseOrder) string {
+	q, lines := o.Shortfall()
+	units := "units"
+	if q == 1000 {
+		units = "unit"
+	}
+	ls := "lines"
+	if lines == 1 {
+		ls = "line"
+	}
+	return fmt.Sprintf("%s %s on %d %s", Qty(q), units, lines, ls)
+}
+
+// CloseQuestion is the confirmation of closing an order short: "Close PO-000003 short? 14
+// units on 2 lines will not be received; stock does not change."
+func CloseQuestion(o models.PurchaseOrder) string {
+	return fmt.Sprintf("Close %s short? %s will not be received; stock does not change.", o.Number, Shortfall(o))
 }
 
 // ProductLabel is "SKU · Name".

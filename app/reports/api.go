@@ -2,6 +2,7 @@ package reports
 
 import (
 	"github.com/gin-gonic/gin"
+	"time"
 
 	"backroom/app/server"
 )
@@ -18,7 +19,7 @@ func (s *Service) Mount(rt server.Routes) {
 // reportShow answers one report's figures for the query's date range and store.
 func (s *Service) reportShow(r Report) gin.HandlerFunc {
 	return func(c *gin.Context) {
-		p, err := ParseParams(c.Request.URL.Query(), s.now())
+		p, err := ParseParams(c.Request.URL.Query(), s.now(), time.UTC)
 		if err != nil {
 			server.Fail(c, err)
 			return

@@ -30,17 +30,18 @@ var Periods = []string{"day", "week", "month"}
 // maxDays bounds a date range so one request cannot scan the whole history by accident.
 const maxDays = 3 * 366
 
-// DefaultRange is the last 7 days up to today.
-func DefaultRange(now time.Time) (from, to models.LocalDate) {
-	to = models.DateOf(now, time.UTC)
+// DefaultRange is the last 7 days up to today in loc (the reader's zone on pages; UTC for the
+// API, whose clients send their dates).
+func DefaultRange(now time.Time, loc *time.Location) (from, to models.LocalDate) {
+	to = models.DateOf(now, loc)
 	return models.LocalDate{Time: to.AddDate(0, 0, -6)}, to
 }
 
 // ParseParams reads date_from, date_to, store_id and period from q, defaulting to the last 7
 // days and daily buckets. Every bad value is a 422 naming its field.
-func ParseParams(q url.Values, now time.Time) (Params, error) {
+func ParseParams(q url.Values, now time.Time, loc *time.Location) (Params, error) {
 	var p Params
-	p.From, p.To = DefaultRange(now)
+	p.From, p.To = DefaultRange(now, loc)
 	e := models.Invalid()
 	if s := strings.TrimSpace(q.Get("date_from")); s != "" {
 		d, err := models.ParseLocalDate(s)

@@ -66,7 +66,7 @@ func (s *Service) view(c *gin.Context) (repviews.View, *Result, error) {
 	ctx, actor, r := c.Request.Context(), server.Actor(c), reportOf(c)
 	v := repviews.View{Slug: r.Slug, Title: r.Title, About: r.About, Dated: r.Dated, Periodic: r.Periodic,
 		DateFrom: c.Query("date_from"), DateTo: c.Query("date_to"), StoreID: c.Query("store_id"), Period: c.Query("period")}
-	from, to := DefaultRange(s.now())
+	from, to := DefaultRange(s.now(), components.Zone(ctx))
 	if v.DateFrom == "" {
 		v.DateFrom = from.String()
 	}
@@ -87,7 +87,7 @@ func (s *Service) view(c *gin.Context) (repviews.View, *Result, error) {
 	for _, st := range stores {
 		v.Stores = append(v.Stores, components.Option{Value: st.ID.String(), Label: st.Code + " · " + st.Name, Selected: v.StoreID == st.ID.String()})
 	}
-	p, err := ParseParams(c.Request.URL.Query(), s.now())
+	p, err := ParseParams(c.Request.URL.Query(), s.now(), components.Zone(ctx))
 	if err == nil {
 		var res *Result
 		if res, err = s.Run(ctx, actor, r, p); err == nil {

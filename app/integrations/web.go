@@ -114,7 +114,10 @@ func (s *Service) formProps(c *gin.Context, conn Connector, title, action string
 	if err := s.db.WithContext(c.Request.Context()).Order("code").Find(&stores).Error; err != nil {
 		return p, err
 	}
-	if !p.NeedStore {
+	if p.NeedStore {
+		// No store is picked for the person: sending the wrong store's data is worse than a 422.
+		p.Stores = append(p.Stores, components.Option{Value: "", Label: "Choose a store…", Selected: in.StoreID == nil})
+	} else {
 		p.Stores = append(p.Stores, components.Option{Value: "", Label: "All stores"})
 	}
 	for _, st := range stores {

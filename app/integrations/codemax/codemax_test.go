@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"regexp"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -523,12 +524,12 @@ func TestSettingsAreValidated(t *testing.T) {
 }
 
 func TestSecretsStayOutOfAnswersAndLogs(t *testing.T) {
+	e := setup(t, codemax.Options{}, nil)
+	// Capture after setup: the first app a test process builds sets the default logger once.
 	var logs bytes.Buffer
 	prev := slog.Default()
 	slog.SetDefault(slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug})))
 	t.Cleanup(func() { slog.SetDefault(prev) })
-
-	e := setup(t, codemax.Options{}, nil)
 	e.sellMany(3)
 	e.fake.Refuse(map[string]string{"R0003": "nope"})
 	path := "/api/v1/integrations/" + e.integID.String()
@@ -552,8 +553,13 @@ func TestSecretsStayOutOfAnswersAndLogs(t *testing.T) {
 		e.app.Do("POST", path+"/test", nil, e.token).Expect(t, http.StatusOK).String())
 	w := e.app.SignIn("admin", "1234")
 	bodies = append(bodies, w.Get("/settings/integrations/"+e.integID.String()).Expect(t, http.StatusOK).String())
-	if form := w.Get("/settings/integrations/new?kind=codemax").Expect(t, http.StatusOK).String(); !strings.Contains(form, "https://possync.c-mx.co") {
+	form := w.Get("/settings/integrations/new?kind=codemax").Expect(t, http.StatusOK).String()
+	if !strings.Contains(form, "https://possync.c-mx.co") {
 		t.Fatal("the add form does not name the live server")
+	}
+	// Whose sales go is chosen, never defaulted to the first store in the list.
+	if !regexp.MustCompile(`<option value="" selected>Choose a store…</option>`).MatchString(form) {
+		t.Fatal("the add form preselects a store")
 	}
 	for _, b := range append(bodies, logs.String()) {
 		if strings.Contains(b, password) {

@@ -1,7 +1,7 @@
 # Backroom build and test toolchain. GNU make + bash.
 #
 #   make run               PostgreSQL (found or throwaway), migrate, seed, serve on :8080
-#   make test              vet, generated-code check, unit/integration tests, browser suite
+#   make test              vet, generated-code check, unit/integration tests (-race), browser suite
 #   make generate          templ -> *_templ.go, Tailwind -> static/css/app.css (+ .sum)
 #   make check-generated   fails when generated files are stale (no Node needed)
 #   make db / db-stop      write tmp/db.env / stop the throwaway cluster under tmp/pg
@@ -217,7 +217,7 @@ test: vet check-generated db
 	unset DATABASE_URL
 	summary=""; status=0
 	pkgs="$$($(GO) list ./... | grep -v -E '/e2e(/|$$)')"
-	$(call gotest,unit+integration,$(TMP)/test-unit.log,-p 2 -count=1 $$pkgs)
+	$(call gotest,unit+integration,$(TMP)/test-unit.log,-p 2 -count=1 -race $$pkgs)
 	if [ -n "$$($(GO) list ./e2e/... 2>/dev/null)" ]; then
 	  $(MAKE) chromium
 	  export BACKROOM_E2E=1 CHROMIUM_PATH="$(CHROMIUM)"

@@ -32,7 +32,7 @@ func (s *Service) customerList(c *gin.Context) {
 		server.Fail(c, err)
 		return
 	}
-	items, total, err := s.ListCustomers(c, CustomerFilter{Search: c.Query("search"), Active: ActiveFilter(c.Query("active"))}, p)
+	items, total, err := s.ListCustomers(c.Request.Context(), CustomerFilter{Search: c.Query("search"), Active: ActiveFilter(c.Query("active"))}, p)
 	if err != nil {
 		server.Fail(c, err)
 		return
@@ -46,7 +46,7 @@ func (s *Service) customerShow(c *gin.Context) {
 		server.Fail(c, err)
 		return
 	}
-	cu, err := s.Customer(c, id)
+	cu, err := s.Customer(c.Request.Context(), id)
 	if err != nil {
 		server.Fail(c, err)
 		return
@@ -60,7 +60,7 @@ func (s *Service) customerCreate(c *gin.Context) {
 		server.Fail(c, err)
 		return
 	}
-	cu, err := s.CreateCustomer(c, server.Actor(c), in)
+	cu, err := s.CreateCustomer(c.Request.Context(), server.Actor(c), in)
 	if err != nil {
 		server.Fail(c, err)
 		return
@@ -79,7 +79,7 @@ func (s *Service) customerUpdate(c *gin.Context) {
 		server.Fail(c, err)
 		return
 	}
-	cu, err := s.UpdateCustomer(c, server.Actor(c), id, in)
+	cu, err := s.UpdateCustomer(c.Request.Context(), server.Actor(c), id, in)
 	if err != nil {
 		server.Fail(c, err)
 		return
@@ -93,7 +93,7 @@ func (s *Service) salesRepList(c *gin.Context) {
 		server.Fail(c, err)
 		return
 	}
-	items, total, err := s.ListSalesReps(c, SalesRepFilter{Search: c.Query("search"), Active: ActiveFilter(c.Query("active"))}, p)
+	items, total, err := s.ListSalesReps(c.Request.Context(), SalesRepFilter{Search: c.Query("search"), Active: ActiveFilter(c.Query("active"))}, p)
 	if err != nil {
 		server.Fail(c, err)
 		return
@@ -107,7 +107,7 @@ func (s *Service) salesRepShow(c *gin.Context) {
 		server.Fail(c, err)
 		return
 	}
-	r, err := s.SalesRep(c, id)
+	r, err := s.SalesRep(c.Request.Context(), id)
 	if err != nil {
 		server.Fail(c, err)
 		return
@@ -121,7 +121,7 @@ func (s *Service) salesRepCreate(c *gin.Context) {
 		server.Fail(c, err)
 		return
 	}
-	r, err := s.CreateSalesRep(c, server.Actor(c), in)
+	r, err := s.CreateSalesRep(c.Request.Context(), server.Actor(c), in)
 	if err != nil {
 		server.Fail(c, err)
 		return
@@ -140,7 +140,7 @@ func (s *Service) salesRepUpdate(c *gin.Context) {
 		server.Fail(c, err)
 		return
 	}
-	r, err := s.UpdateSalesRep(c, server.Actor(c), id, in)
+	r, err := s.UpdateSalesRep(c.Request.Context(), server.Actor(c), id, in)
 	if err != nil {
 		server.Fail(c, err)
 		return
@@ -154,7 +154,7 @@ func (s *Service) salesRepDelete(c *gin.Context) {
 		server.Fail(c, err)
 		return
 	}
-	if err := s.DeleteSalesRep(c, server.Actor(c), id); err != nil {
+	if err := s.DeleteSalesRep(c.Request.Context(), server.Actor(c), id); err != nil {
 		server.Fail(c, err)
 		return
 	}

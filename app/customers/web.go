@@ -63,7 +63,7 @@ func (s *Service) customerListPage(c *gin.Context) {
 		return
 	}
 	f := CustomerFilter{Search: c.Query("search"), Active: ActiveFilter(c.Query("active"))}
-	items, total, err := s.ListCustomers(c, f, p)
+	items, total, err := s.ListCustomers(c.Request.Context(), f, p)
 	if err != nil {
 		server.Fail(c, err)
 		return
@@ -84,7 +84,7 @@ func (s *Service) customerEditPage(c *gin.Context) {
 		server.Fail(c, err)
 		return
 	}
-	cu, err := s.Customer(c, id)
+	cu, err := s.Customer(c.Request.Context(), id)
 	if err != nil {
 		server.Fail(c, err)
 		return
@@ -105,7 +105,7 @@ func customerForm(c *gin.Context) (views.CustomerForm, CustomerInput) {
 
 func (s *Service) customerCreateSubmit(c *gin.Context) {
 	f, in := customerForm(c)
-	cu, err := s.CreateCustomer(c, server.Actor(c), in)
+	cu, err := s.CreateCustomer(c.Request.Context(), server.Actor(c), in)
 	if err != nil {
 		formFailed(c, err, func(status int, fields components.Errors, msg string) {
 			server.Render(c, status, views.CustomerEdit(views.CustomerFormView{Page: server.PageOf(c, "New customer", navKey), Form: f, Errors: fields, Error: msg}))
@@ -123,7 +123,7 @@ func (s *Service) customerUpdateSubmit(c *gin.Context) {
 		return
 	}
 	f, in := customerForm(c)
-	cu, err := s.UpdateCustomer(c, server.Actor(c), id, in)
+	cu, err := s.UpdateCustomer(c.Request.Context(), server.Actor(c), id, in)
 	if err != nil {
 		formFailed(c, err, func(status int, fields components.Errors, msg string) {
 			server.Render(c, status, views.CustomerEdit(views.CustomerFormView{Page: server.PageOf(c, "Customer", navKey), ID: id.String(), Form: f, Errors: fields, Error: msg}))
@@ -140,7 +140,7 @@ func (s *Service) repListView(c *gin.Context) (views.RepListView, error) {
 		return views.RepListView{}, err
 	}
 	f := SalesRepFilter{Search: c.Query("search"), Active: ActiveFilter(c.Query("active"))}
-	items, total, err := s.ListSalesReps(c, f, p)
+	items, total, err := s.ListSalesReps(c.Request.Context(), f, p)
 	if err != nil {
 		return views.RepListView{}, err
 	}
@@ -169,7 +169,7 @@ func (s *Service) salesRepEditPage(c *gin.Context) {
 		server.Fail(c, err)
 		return
 	}
-	r, err := s.SalesRep(c, id)
+	r, err := s.SalesRep(c.Request.Context(), id)
 	if err != nil {
 		server.Fail(c, err)
 		return
@@ -202,7 +202,7 @@ func (s *Service) salesRepCreateSubmit(c *gin.Context) {
 	f, in, err := repForm(c)
 	var r models.SalesRep
 	if err == nil {
-		r, err = s.CreateSalesRep(c, server.Actor(c), in)
+		r, err = s.CreateSalesRep(c.Request.Context(), server.Actor(c), in)
 	}
 	if err != nil {
 		formFailed(c, err, func(status int, fields components.Errors, msg string) {
@@ -223,7 +223,7 @@ func (s *Service) salesRepUpdateSubmit(c *gin.Context) {
 	f, in, err := repForm(c)
 	var r models.SalesRep
 	if err == nil {
-		r, err = s.UpdateSalesRep(c, server.Actor(c), id, in)
+		r, err = s.UpdateSalesRep(c.Request.Context(), server.Actor(c), id, in)
 	}
 	if err != nil {
 		formFailed(c, err, func(status int, fields components.Errors, msg string) {
@@ -243,7 +243,7 @@ func (s *Service) salesRepToggleSubmit(c *gin.Context) {
 		server.Fail(c, err)
 		return
 	}
-	r, err := s.ToggleSalesRep(c, server.Actor(c), id)
+	r, err := s.ToggleSalesRep(c.Request.Context(), server.Actor(c), id)
 	if err != nil {
 		server.Fail(c, err)
 		return
@@ -268,7 +268,7 @@ func (s *Service) salesRepDeleteSubmit(c *gin.Context) {
 		server.Fail(c, err)
 		return
 	}
-	r, err := s.SalesRep(c, id)
+	r, err := s.SalesRep(c.Request.Context(), id)
 	if err != nil {
 		server.Fail(c, err)
 		return
@@ -278,7 +278,7 @@ func (s *Service) salesRepDeleteSubmit(c *gin.Context) {
 		Question: "Delete sales rep " + r.Code + " (" + r.Name + ")? This cannot be undone.", Button: "Delete sales rep", Cancel: edit}) {
 		return
 	}
-	if err := s.DeleteSalesRep(c, server.Actor(c), id); err != nil {
+	if err := s.DeleteSalesRep(c.Request.Context(), server.Actor(c), id); err != nil {
 		if server.Status(err) == http.StatusConflict {
 			server.Flash(c, "error", server.Message(err))
 			server.Redirect(c, edit)

@@ -74,7 +74,7 @@ func (s *Service) levelList(c *gin.Context) {
 		server.Fail(c, err)
 		return
 	}
-	rows, total, err := s.Levels(c, server.Actor(c), f, p)
+	rows, total, err := s.Levels(c.Request.Context(), server.Actor(c), f, p)
 	if err != nil {
 		server.Fail(c, err)
 		return
@@ -92,7 +92,7 @@ func (s *Service) levelCrossStore(c *gin.Context) {
 		server.Fail(c, models.BadRequest("product_id is required"))
 		return
 	}
-	out, err := s.CrossStoreLevels(c, *id)
+	out, err := s.CrossStoreLevels(c.Request.Context(), *id)
 	if err != nil {
 		server.Fail(c, err)
 		return
@@ -124,7 +124,7 @@ func (s *Service) movementList(c *gin.Context) {
 		server.Fail(c, err)
 		return
 	}
-	rows, total, err := s.Movements(c, server.Actor(c), f, p)
+	rows, total, err := s.Movements(c.Request.Context(), server.Actor(c), f, p)
 	if err != nil {
 		server.Fail(c, err)
 		return
@@ -138,7 +138,7 @@ func (s *Service) adjustmentCreate(c *gin.Context) {
 		server.Fail(c, err)
 		return
 	}
-	out, err := s.Adjust(c, server.Actor(c), in)
+	out, err := s.Adjust(c.Request.Context(), server.Actor(c), in)
 	if err != nil {
 		server.Fail(c, err)
 		return
@@ -152,7 +152,7 @@ func (s *Service) reorderPointUpdate(c *gin.Context) {
 		server.Fail(c, err)
 		return
 	}
-	lvl, err := s.SetReorderPoint(c, server.Actor(c), in)
+	lvl, err := s.SetReorderPoint(c.Request.Context(), server.Actor(c), in)
 	if err != nil {
 		server.Fail(c, err)
 		return
@@ -173,7 +173,7 @@ func (s *Service) countList(c *gin.Context) {
 		server.Fail(c, err)
 		return
 	}
-	rows, total, err := s.Counts(c, server.Actor(c), f, p)
+	rows, total, err := s.Counts(c.Request.Context(), server.Actor(c), f, p)
 	if err != nil {
 		server.Fail(c, err)
 		return
@@ -187,7 +187,7 @@ func (s *Service) countCreate(c *gin.Context) {
 		server.Fail(c, err)
 		return
 	}
-	d, err := s.StartCount(c, server.Actor(c), in)
+	d, err := s.StartCount(c.Request.Context(), server.Actor(c), in)
 	if err != nil {
 		server.Fail(c, err)
 		return
@@ -201,7 +201,7 @@ func (s *Service) countShow(c *gin.Context) {
 		server.Fail(c, err)
 		return
 	}
-	d, err := s.Count(c, server.Actor(c), id, LineFilter{Show: c.Query("show"), Search: c.Query("search")})
+	d, err := s.Count(c.Request.Context(), server.Actor(c), id, LineFilter{Show: c.Query("show"), Search: c.Query("search")})
 	if err != nil {
 		server.Fail(c, err)
 		return
@@ -220,7 +220,7 @@ func (s *Service) countLinesUpdate(c *gin.Context) {
 		server.Fail(c, err)
 		return
 	}
-	lines, err := s.EnterCounts(c, server.Actor(c), id, in)
+	lines, err := s.EnterCounts(c.Request.Context(), server.Actor(c), id, in)
 	if err != nil {
 		server.Fail(c, err)
 		return
@@ -243,7 +243,7 @@ func countFinish(c *gin.Context, fn func(context.Context, models.Actor, uuid.UUI
 		server.Fail(c, err)
 		return
 	}
-	d, err := fn(c, server.Actor(c), id)
+	d, err := fn(c.Request.Context(), server.Actor(c), id)
 	if err != nil {
 		server.Fail(c, err)
 		return

@@ -79,7 +79,7 @@ func (s *Service) level(ctx context.Context, actor models.Actor, storeID, produc
 
 func (s *Service) stockPage(c *gin.Context) {
 	a := server.Actor(c)
-	stores, err := s.Stores(c, a, "inventory.view")
+	stores, err := s.Stores(c.Request.Context(), a, "inventory.view")
 	if err != nil {
 		server.Fail(c, err)
 		return
@@ -102,7 +102,7 @@ func (s *Service) stockPage(c *gin.Context) {
 		server.Fail(c, err)
 		return
 	}
-	rows, total, err := s.Levels(c, a, f, p)
+	rows, total, err := s.Levels(c.Request.Context(), a, f, p)
 	if err != nil {
 		server.Fail(c, err)
 		return
@@ -133,7 +133,7 @@ func (s *Service) movementsPage(c *gin.Context) {
 		server.Fail(c, err)
 		return
 	}
-	rows, total, err := s.Movements(c, a, f, p)
+	rows, total, err := s.Movements(c.Request.Context(), a, f, p)
 	if err != nil {
 		server.Fail(c, err)
 		return
@@ -147,7 +147,7 @@ func (s *Service) movementsPage(c *gin.Context) {
 		v.ProductID = f.ProductID.String()
 	}
 	if f.StoreID != nil && f.ProductID != nil {
-		if v.Current, err = s.level(c, a, *f.StoreID, *f.ProductID); err != nil {
+		if v.Current, err = s.level(c.Request.Context(), a, *f.StoreID, *f.ProductID); err != nil {
 			server.Fail(c, err)
 			return
 		}
@@ -173,7 +173,7 @@ func (s *Service) crossStorePage(c *gin.Context) {
 		server.Fail(c, models.NotFound("product"))
 		return
 	}
-	cs, err := s.CrossStoreLevels(c, *id)
+	cs, err := s.CrossStoreLevels(c.Request.Context(), *id)
 	if err != nil {
 		server.Fail(c, err)
 		return
@@ -190,7 +190,7 @@ func (s *Service) crossStorePage(c *gin.Context) {
 // adjustView builds the adjustment page for the form's store and product.
 func (s *Service) adjustView(c *gin.Context, f views.AdjustForm) (views.AdjustView, error) {
 	a := server.Actor(c)
-	stores, err := s.Stores(c, a, "inventory.adjust")
+	stores, err := s.Stores(c.Request.Context(), a, "inventory.adjust")
 	if err != nil {
 		return views.AdjustView{}, err
 	}
@@ -201,7 +201,7 @@ func (s *Service) adjustView(c *gin.Context, f views.AdjustForm) (views.AdjustVi
 	storeID, err1 := uuid.Parse(f.StoreID)
 	productID, err2 := uuid.Parse(f.ProductID)
 	if err1 == nil && err2 == nil && a.CanAt("inventory.view", storeID) {
-		if v.Current, err = s.level(c, a, storeID, productID); err != nil {
+		if v.Current, err = s.level(c.Request.Context(), a, storeID, productID); err != nil {
 			return v, err
 		}
 		if v.Current != nil && v.Form.ReorderPoint == "" {
@@ -242,7 +242,7 @@ func (s *Service) adjustSubmit(c *gin.Context) {
 		Mode: c.PostForm("mode"), Quantity: strings.TrimSpace(c.PostForm("quantity")), Reason: c.PostForm("reason"), Note: c.PostForm("note")}
 	in := AdjustmentInput{StoreID: f.StoreID, ProductID: f.ProductID, Reason: f.Reason, Note: f.Note}
 	if in.ProductID == "" && f.Product != "" {
-		p, err := s.ProductByCode(c, f.Product)
+		p, err := s.ProductByCode(c.Request.Context(), f.Product)
 		if err != nil {
 			if server.Status(err) == http.StatusNotFound {
 				err = models.FieldError("product", "no product has SKU or barcode "+f.Product)
@@ -264,7 +264,7 @@ func (s *Service) adjustSubmit(c *gin.Context) {
 			in.Quantity = &q
 		}
 	}
-	out, err := s.Adjust(c, server.Actor(c), in)
+	out, err := s.Adjust(c.Request.Context(), server.Actor(c), in)
 	if err != nil {
 		if server.Status(err) == http.StatusUnprocessableEntity && in.ProductID != "" && f.ProductID == "" {
 			f.ProductID = in.ProductID
@@ -296,7 +296,7 @@ func (s *Service) reorderPointSubmit(c *gin.Context) {
 		}
 		in.ReorderPoint = &q
 	}
-	if _, err = s.SetReorderPoint(c, server.Actor(c), in); err != nil {
+	if _, err = s.SetReorderPoint(c.Request.Context(), server.Actor(c), in); err != nil {
 		s.adjustFailed(c, f, err)
 		return
 	}

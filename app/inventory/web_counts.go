@@ -27,16 +27,16 @@ func (s *Service) countsView(c *gin.Context) (views.CountsView, error) {
 	if err != nil {
 		return views.CountsView{}, err
 	}
-	rows, total, err := s.Counts(c, a, f, p)
+	rows, total, err := s.Counts(c.Request.Context(), a, f, p)
 	if err != nil {
 		return views.CountsView{}, err
 	}
-	stores, err := s.Stores(c, a, "inventory.adjust")
+	stores, err := s.Stores(c.Request.Context(), a, "inventory.adjust")
 	if err != nil {
 		return views.CountsView{}, err
 	}
 	var depts []models.Department
-	if err := s.db.WithContext(c).Where("is_active").Order("lower(name)").Find(&depts).Error; err != nil {
+	if err := s.db.WithContext(c.Request.Context()).Where("is_active").Order("lower(name)").Find(&depts).Error; err != nil {
 		return views.CountsView{}, err
 	}
 	v := views.CountsView{Page: server.PageOf(c, "Stock counts", navKey), Pager: pager(c, p, total, "#count-table"),
@@ -62,7 +62,7 @@ func (s *Service) countsPage(c *gin.Context) {
 
 func (s *Service) countStartSubmit(c *gin.Context) {
 	dept := c.PostForm("departmentId")
-	d, err := s.StartCount(c, server.Actor(c), CountStartInput{StoreID: c.PostForm("storeId"), DepartmentID: &dept, Note: c.PostForm("note")})
+	d, err := s.StartCount(c.Request.Context(), server.Actor(c), CountStartInput{StoreID: c.PostForm("storeId"), DepartmentID: &dept, Note: c.PostForm("note")})
 	if err != nil {
 		status := server.Status(err)
 		if status != http.StatusUnprocessableEntity && status != http.StatusConflict {
@@ -122,7 +122,7 @@ func (s *Service) countPage(c *gin.Context) {
 		return
 	}
 	f := LineFilter{Show: c.Query("show"), Search: c.Query("search")}
-	d, err := s.Count(c, server.Actor(c), id, f)
+	d, err := s.Count(c.Request.Context(), server.Actor(c), id, f)
 	if err != nil {
 		server.Fail(c, err)
 		return
@@ -138,7 +138,7 @@ func (s *Service) countEntered(c *gin.Context, id uuid.UUID, lines []CountLineRo
 		server.Redirect(c, "/inventory/counts/"+id.String()+showSuffix(c.PostForm("show")))
 		return
 	}
-	d, err := s.Count(c, server.Actor(c), id, LineFilter{Show: "none"})
+	d, err := s.Count(c.Request.Context(), server.Actor(c), id, LineFilter{Show: "none"})
 	if err != nil {
 		server.Fail(c, err)
 		return
@@ -206,7 +206,7 @@ func (s *Service) countScanSubmit(c *gin.Context) {
 		countEntryFailed(c, id, models.FieldError("code", "scan or type a barcode or SKU"))
 		return
 	}
-	lines, err := s.EnterCounts(c, server.Actor(c), id, CountEntries{Lines: []CountEntry{{Barcode: code}}})
+	lines, err := s.EnterCounts(c.Request.Context(), server.Actor(c), id, CountEntries{Lines: []CountEntry{{Barcode: code}}})
 	if err != nil {
 		countEntryFailed(c, id, err)
 		return
@@ -256,7 +256,7 @@ func (s *Service) countLinesSubmit(c *gin.Context) {
 		countEntryFailed(c, id, models.FieldError("lines", "type at least one counted quantity"))
 		return
 	}
-	lines, err := s.EnterCounts(c, server.Actor(c), id, CountEntries{Lines: entries})
+	lines, err := s.EnterCounts(c.Request.Context(), server.Actor(c), id, CountEntries{Lines: entries})
 	if err != nil {
 		countEntryFailed(c, id, err)
 		return
@@ -273,7 +273,7 @@ func (s *Service) countFinishSubmit(c *gin.Context, verb string, fn func(c *gin.
 		return
 	}
 	if c.PostForm("confirm") != "yes" {
-		d, err := s.Count(c, server.Actor(c), id, LineFilter{Show: "none"})
+		d, err := s.Count(c.Request.Context(), server.Actor(c), id, LineFilter{Show: "none"})
 		if err != nil {
 			server.Fail(c, err)
 			return
@@ -310,12 +310,12 @@ func (s *Service) countFinishSubmit(c *gin.Context, verb string, fn func(c *gin.
 
 func (s *Service) countPostSubmit(c *gin.Context) {
 	s.countFinishSubmit(c, "post", func(c *gin.Context, id uuid.UUID) (CountDetail, error) {
-		return s.PostCount(c, server.Actor(c), id)
+		return s.PostCount(c.Request.Context(), server.Actor(c), id)
 	})
 }
 
 func (s *Service) countAbandonSubmit(c *gin.Context) {
 	s.countFinishSubmit(c, "abandon", func(c *gin.Context, id uuid.UUID) (CountDetail, error) {
-		return s.AbandonCount(c, server.Actor(c), id)
+		return s.AbandonCount(c.Request.Context(), server.Actor(c), id)
 	})
 }

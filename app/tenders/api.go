@@ -44,7 +44,7 @@ func (s *Service) listOf(c *gin.Context) ([]models.Tender, int64, models.Page, e
 	if err != nil {
 		return nil, 0, p, err
 	}
-	items, total, err := s.List(c, f, p)
+	items, total, err := s.List(c.Request.Context(), f, p)
 	return items, total, p, err
 }
 
@@ -63,7 +63,7 @@ func (s *Service) tenderShow(c *gin.Context) {
 		server.Fail(c, err)
 		return
 	}
-	t, err := s.Get(c, id)
+	t, err := s.Get(c.Request.Context(), id)
 	if err != nil {
 		server.Fail(c, err)
 		return
@@ -77,7 +77,7 @@ func (s *Service) tenderCreate(c *gin.Context) {
 		server.Fail(c, err)
 		return
 	}
-	t, err := s.Create(c, server.Actor(c), in)
+	t, err := s.Create(c.Request.Context(), server.Actor(c), in)
 	if err != nil {
 		server.Fail(c, err)
 		return
@@ -96,7 +96,7 @@ func (s *Service) tenderUpdate(c *gin.Context) {
 		server.Fail(c, err)
 		return
 	}
-	t, err := s.Update(c, server.Actor(c), id, in)
+	t, err := s.Update(c.Request.Context(), server.Actor(c), id, in)
 	if err != nil {
 		server.Fail(c, err)
 		return
@@ -110,7 +110,7 @@ func (s *Service) tenderDelete(c *gin.Context) {
 		server.Fail(c, err)
 		return
 	}
-	if err := s.Delete(c, server.Actor(c), id); err != nil {
+	if err := s.Delete(c.Request.Context(), server.Actor(c), id); err != nil {
 		server.Fail(c, err)
 		return
 	}

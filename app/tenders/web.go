@@ -51,7 +51,7 @@ func (s *Service) tenderEditPage(c *gin.Context) {
 		server.Fail(c, err)
 		return
 	}
-	t, err := s.Get(c, id)
+	t, err := s.Get(c.Request.Context(), id)
 	if err != nil {
 		server.Fail(c, err)
 		return
@@ -82,7 +82,7 @@ func (s *Service) tenderCreateSubmit(c *gin.Context) {
 	f, in, err := formInput(c)
 	var t models.Tender
 	if err == nil {
-		t, err = s.Create(c, server.Actor(c), in)
+		t, err = s.Create(c.Request.Context(), server.Actor(c), in)
 	}
 	if err != nil {
 		s.formFailed(c, "", "New tender", f, err)
@@ -101,7 +101,7 @@ func (s *Service) tenderUpdateSubmit(c *gin.Context) {
 	f, in, err := formInput(c)
 	var t models.Tender
 	if err == nil {
-		t, err = s.Update(c, server.Actor(c), id, in)
+		t, err = s.Update(c.Request.Context(), server.Actor(c), id, in)
 	}
 	if err != nil {
 		s.formFailed(c, id.String(), "Tender "+f.Code, f, err)
@@ -131,7 +131,7 @@ func (s *Service) tenderDeleteSubmit(c *gin.Context) {
 		server.Fail(c, err)
 		return
 	}
-	t, err := s.Get(c, id)
+	t, err := s.Get(c.Request.Context(), id)
 	if err != nil {
 		server.Fail(c, err)
 		return
@@ -140,7 +140,7 @@ func (s *Service) tenderDeleteSubmit(c *gin.Context) {
 		Question: "Delete tender " + t.Code + "? This cannot be undone.", Button: "Delete tender", Cancel: "/tenders/" + t.ID.String() + "/edit"}) {
 		return
 	}
-	if err := s.Delete(c, server.Actor(c), id); err != nil {
+	if err := s.Delete(c.Request.Context(), server.Actor(c), id); err != nil {
 		if server.Status(err) == http.StatusConflict {
 			server.Flash(c, "error", server.Message(err))
 			server.Redirect(c, "/tenders/"+t.ID.String()+"/edit")

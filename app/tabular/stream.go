@@ -22,10 +22,12 @@ type Writer interface {
 	End(total int) error
 }
 
-// Column is a table column; numeric ones are right-aligned.
+// Column is a table column; numeric ones are right-aligned. Width is its width on a PDF page in
+// mm: 0 is 26 mm for a figure, an even share of what is left for text.
 type Column struct {
 	Title   string
 	Numeric bool
+	Width   float64
 }
 
 // NewWriter returns the streaming writer for format (csv, html or json), or nil for another.

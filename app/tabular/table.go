@@ -2,6 +2,7 @@ package tabular
 
 import (
 	"bytes"
+	"cmp"
 	"fmt"
 	"io"
 	"strconv"
@@ -18,6 +19,8 @@ type Table struct {
 	Columns []Column
 	Rows    [][]string
 	Foot    []string
+	Sheet   string // the XLSX sheet's name; "Report" when empty
+	Empty   string // the PDF's line when there are no rows; "Nothing in this period." when empty
 }
 
 // Formats are the whole-table formats with their content types.
@@ -92,7 +95,7 @@ func number(s string) (v float64, places int, isMoney bool, ok bool) {
 func writeXLSX(w io.Writer, t Table) error {
 	f := excelize.NewFile()
 	defer f.Close()
-	const sheet = "Report"
+	sheet := cmp.Or(t.Sheet, "Report")
 	if err := f.SetSheetName("Sheet1", sheet); err != nil {
 		return err
 	}
@@ -109,6 +112,10 @@ func writeXLSX(w io.Writer, t Table) error {
 		}
 		if kind == "number" {
 			s.NumFmt = 3 // #,##0
+		}
+		if places, ok := strings.CutPrefix(kind, "decimal"); ok {
+			format := "#,##0." + strings.Repeat("0", len(places))
+			s.CustomNumFmt = &format
 		}
 		id, err := f.NewStyle(s)
 		styles[key] = id
@@ -129,7 +136,7 @@ func writeXLSX(w io.Writer, t Table) error {
 					case places == 0:
 						kind = "number"
 					default:
-						kind = "decimal"
+						kind = "decimal" + strings.Repeat("0", places) // as many places as shown
 					}
 					err = f.SetCellFloat(sheet, ref, n, places, 64)
 				}
@@ -192,18 +199,22 @@ func writePDF(w io.Writer, t Table) error {
 	tr := pdf.UnicodeTranslatorFromDescriptor("") // cp1252, for names with accents
 	const page = 277.0
 	widths := make([]float64, len(t.Columns))
-	text, used := 0, 0.0
+	shared, used := 0, 0.0
 	for i, c := range t.Columns {
-		if c.Numeric {
+		switch {
+		case c.Width > 0:
+			widths[i] = c.Width
+		case c.Numeric:
 			widths[i] = 26
-			used += 26
-		} else {
-			text++
+		default:
+			shared++
+			continue
 		}
+		used += widths[i]
 	}
-	for i, c := range t.Columns {
-		if !c.Numeric {
-			widths[i] = max((page-used)/float64(text), 20)
+	for i := range t.Columns {
+		if widths[i] == 0 {
+			widths[i] = max((page-used)/float64(shared), 20)
 		}
 	}
 	align := func(i int) string {
@@ -247,7 +258,7 @@ func writePDF(w io.Writer, t Table) error {
 	}
 	if len(t.Rows) == 0 {
 		pdf.SetFont("Helvetica", "I", 8)
-		pdf.CellFormat(0, 6, "Nothing in this period.", "", 1, "L", false, 0, "")
+		pdf.CellFormat(0, 6, tr(cmp.Or(t.Empty, "Nothing in this period.")), "", 1, "L", false, 0, "")
 	}
 	if t.Foot != nil {
 		pdf.SetDrawColor(120, 120, 120)

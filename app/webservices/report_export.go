@@ -1,15 +1,10 @@
 package webservices
 
 import (
-	"bytes"
 	"encoding/xml"
 	"fmt"
 	"io"
-	"strconv"
 	"strings"
-
-	"github.com/go-pdf/fpdf"
-	"github.com/xuri/excelize/v2"
 
 	"backroom/app/money"
 	"backroom/app/tabular"
@@ -58,11 +53,23 @@ func (r *Report) Title() string {
 func (r *Report) columns() []tabular.Column {
 	var cols []tabular.Column
 	if r.AllStores {
-		cols = append(cols, tabular.Column{Title: "Store"})
+		cols = append(cols, tabular.Column{Title: "Store", Width: 18})
 	}
-	return append(cols, tabular.Column{Title: "Receipt"}, tabular.Column{Title: "Time"}, tabular.Column{Title: "Status"},
-		tabular.Column{Title: "Items", Numeric: true}, tabular.Column{Title: "Subtotal", Numeric: true}, tabular.Column{Title: "Discount", Numeric: true},
-		tabular.Column{Title: "Tax", Numeric: true}, tabular.Column{Title: "Total", Numeric: true}, tabular.Column{Title: "Tenders"})
+	// Widths are the PDF's, in mm; the tenders take what is left of the page.
+	return append(cols, tabular.Column{Title: "Receipt", Width: 46}, tabular.Column{Title: "Time", Width: 20},
+		tabular.Column{Title: "Status", Width: 24}, tabular.Column{Title: "Items", Numeric: true, Width: 18},
+		tabular.Column{Title: "Subtotal", Numeric: true, Width: 24}, tabular.Column{Title: "Discount", Numeric: true, Width: 22},
+		tabular.Column{Title: "Tax", Numeric: true, Width: 20}, tabular.Column{Title: "Total", Numeric: true, Width: 24},
+		tabular.Column{Title: "Tenders"})
+}
+
+// table is the report as a whole table: one row per sale and the totals row.
+func (r *Report) table() tabular.Table {
+	t := tabular.Table{Title: r.Title(), Columns: r.columns(), Foot: r.totalCells(), Sheet: "Sales", Empty: "No sales on this day."}
+	for _, row := range r.Rows {
+		t.Rows = append(t.Rows, r.cells(row))
+	}
+	return t
 }
 
 func tenderText(ts []TenderAmount) string {
@@ -96,26 +103,10 @@ func (r *Report) totalCells() []string {
 // WriteReport writes the report in format (one of ReportFormats).
 func WriteReport(w io.Writer, format string, r *Report) error {
 	switch format {
-	case "csv", "html":
-		t := tabular.NewWriter(format, w)
-		if err := t.Begin(r.Title(), r.columns()); err != nil {
-			return err
-		}
-		for _, row := range r.Rows {
-			if err := t.Row(r.cells(row), nil); err != nil {
-				return err
-			}
-		}
-		if err := t.Foot(r.totalCells()); err != nil {
-			return err
-		}
-		return t.End(len(r.Rows))
+	case "csv", "html", "xlsx", "pdf":
+		return tabular.Write(w, format, r.table())
 	case "xml":
 		return writeReportXML(w, r)
-	case "xlsx":
-		return writeReportXLSX(w, r)
-	case "pdf":
-		return writeReportPDF(w, r)
 	}
 	return models.FieldError("format", "must be one of: "+strings.Join(ReportFormatNames, ", "))
 }
@@ -199,169 +190,4 @@ func writeReportXML(w io.Writer, r *Report) error {
 		return err
 	}
 	return enc.Close()
-}
-
-// decimalNumber turns cents or thousandths into the float a spreadsheet cell holds; it goes
-// through the exact decimal text, and the cell is written back with the same places.
-func decimalNumber(text string) float64 {
-	f, _ := strconv.ParseFloat(text, 64)
-	return f
-}
-
-func writeReportXLSX(w io.Writer, r *Report) error {
-	f := excelize.NewFile()
-	defer f.Close()
-	const sheet = "Sales"
-	if err := f.SetSheetName("Sheet1", sheet); err != nil {
-		return err
-	}
-	moneyStyle, err := f.NewStyle(&excelize.Style{NumFmt: 4}) // #,##0.00
-	if err != nil {
-		return err
-	}
-	boldMoney, err := f.NewStyle(&excelize.Style{NumFmt: 4, Font: &excelize.Font{Bold: true}})
-	if err != nil {
-		return err
-	}
-	bold, err := f.NewStyle(&excelize.Style{Font: &excelize.Font{Bold: true}})
-	if err != nil {
-		return err
-	}
-	cols := r.columns()
-	first := 0
-	if r.AllStores {
-		first = 1
-	}
-	// Column kinds by position after the optional store column.
-	const (
-		cItems = 3
-		cSub   = 4
-		cTend  = 8
-	)
-	write := func(rowNum int, cells []string, total bool) error {
-		for i, v := range cells {
-			ref, err := excelize.CoordinatesToCellName(i+1, rowNum)
-			if err != nil {
-				return err
-			}
-			k := i - first
-			switch {
-			case k == cItems:
-				err = f.SetCellFloat(sheet, ref, decimalNumber(v), -1, 64)
-			case k >= cSub && k < cTend:
-				err = f.SetCellFloat(sheet, ref, decimalNumber(v), 2, 64)
-				if err == nil {
-					style := moneyStyle
-					if total {
-						style = boldMoney
-					}
-					err = f.SetCellStyle(sheet, ref, ref, style)
-				}
-			default:
-				err = f.SetCellStr(sheet, ref, v)
-				if err == nil && total {
-					err = f.SetCellStyle(sheet, ref, ref, bold)
-				}
-			}
-			if err != nil {
-				return err
-			}
-		}
-		return nil
-	}
-	for i, c := range cols {
-		ref, _ := excelize.CoordinatesToCellName(i+1, 1)
-		if err := f.SetCellStr(sheet, ref, c.Title); err != nil {
-			return err
-		}
-		if err := f.SetCellStyle(sheet, ref, ref, bold); err != nil {
-			return err
-		}
-	}
-	for i, row := range r.Rows {
-		if err := write(i+2, r.cells(row), false); err != nil {
-			return err
-		}
-	}
-	if err := write(len(r.Rows)+2, r.totalCells(), true); err != nil {
-		return err
-	}
-	if err := f.SetPanes(sheet, &excelize.Panes{Freeze: true, YSplit: 1, TopLeftCell: "A2", ActivePane: "bottomLeft"}); err != nil {
-		return err
-	}
-	last, _ := excelize.ColumnNumberToName(len(cols))
-	_ = f.SetColWidth(sheet, "A", last, 14)
-	f.SetDocProps(&excelize.DocProperties{Title: r.Title(), Creator: "Backroom"})
-	return f.Write(w)
-}
-
-// writeReportPDF lays the report out on A4 landscape pages; the column header repeats on every
-// page (fpdf calls the header function on each page break) and the footer numbers the pages.
-func writeReportPDF(w io.Writer, r *Report) error {
-	pdf := fpdf.New("L", "mm", "A4", "")
-	pdf.SetMargins(10, 12, 10)
-	pdf.SetAutoPageBreak(true, 14)
-	pdf.AliasNbPages("{nb}")
-	pdf.SetTitle(r.Title(), true)
-	pdf.SetCreator("Backroom", true)
-	tr := pdf.UnicodeTranslatorFromDescriptor("") // cp1252, for names with accents
-	cols := r.columns()
-	widths := map[string]float64{"Store": 18, "Receipt": 46, "Time": 20, "Status": 24, "Items": 18, "Subtotal": 24,
-		"Discount": 22, "Tax": 20, "Total": 24, "Tenders": 0}
-	used := 0.0
-	for _, c := range cols {
-		used += widths[c.Title]
-	}
-	widths["Tenders"] = 277 - used
-	align := func(c tabular.Column) string {
-		if c.Numeric {
-			return "R"
-		}
-		return "L"
-	}
-	pdf.SetHeaderFunc(func() {
-		pdf.SetFont("Helvetica", "B", 12)
-		pdf.CellFormat(0, 7, tr(r.Title()), "", 1, "L", false, 0, "")
-		pdf.SetFont("Helvetica", "B", 8)
-		pdf.SetFillColor(230, 234, 240)
-		for _, c := range cols {
-			pdf.CellFormat(widths[c.Title], 6, c.Title, "B", 0, align(c), true, 0, "")
-		}
-		pdf.Ln(-1)
-	})
-	pdf.SetFooterFunc(func() {
-		pdf.SetY(-10)
-		pdf.SetFont("Helvetica", "", 7)
-		pdf.CellFormat(0, 4, fmt.Sprintf("Page %d of {nb}", pdf.PageNo()), "", 0, "R", false, 0, "")
-	})
-	pdf.AddPage()
-	line := func(cells []string, style string) {
-		pdf.SetFont("Helvetica", style, 8)
-		for i, v := range cells {
-			c := cols[i]
-			text := tr(v)
-			wd := widths[c.Title]
-			for len(text) > 1 && pdf.GetStringWidth(text) > wd-2 {
-				text = text[:len(text)-1]
-			}
-			pdf.CellFormat(wd, 5, text, "", 0, align(c), false, 0, "")
-		}
-		pdf.Ln(-1)
-	}
-	for _, row := range r.Rows {
-		line(r.cells(row), "")
-	}
-	if len(r.Rows) == 0 {
-		pdf.SetFont("Helvetica", "I", 8)
-		pdf.CellFormat(0, 6, "No sales on this day.", "", 1, "L", false, 0, "")
-	}
-	pdf.SetDrawColor(120, 120, 120)
-	pdf.Line(10, pdf.GetY(), 287, pdf.GetY())
-	line(r.totalCells(), "B")
-	var buf bytes.Buffer
-	if err := pdf.Output(&buf); err != nil {
-		return fmt.Errorf("sales report pdf: %w", err)
-	}
-	_, err := w.Write(buf.Bytes())
-	return err
 }

@@ -8,6 +8,7 @@ import (
 	"github.com/google/uuid"
 	"gorm.io/gorm"
 
+	"backroom/app/linemath"
 	"backroom/app/money"
 	"backroom/app/tabular"
 	"backroom/models"
@@ -44,16 +45,12 @@ func (s *Service) linesIn(ctx context.Context, sc scope, p Params) *gorm.DB {
 // were no net sales).
 func marginBP(net, cost int64) int64 { return ratio(net-cost, net, 10000) }
 
-// ratio is a×scale÷b rounded half away from zero, 0 when b is 0.
+// ratio is a×scale÷b rounded half away from zero as linemath rounds, 0 when b is 0.
 func ratio(a, b, scale int64) int64 {
 	if b == 0 {
 		return 0
 	}
-	n := a * scale
-	if (n < 0) != (b < 0) {
-		return (n - b/2) / b
-	}
-	return (n + b/2) / b
+	return linemath.RoundDiv(a*scale, b)
 }
 
 func num(col string) tabular.Column  { return tabular.Column{Title: col, Numeric: true} }

@@ -2,7 +2,6 @@ package reports
 
 import (
 	"context"
-	"errors"
 	"net/url"
 	"slices"
 	"strings"
@@ -98,10 +97,7 @@ func storesFor(ctx context.Context, db *gorm.DB, actor models.Actor, perm string
 	}
 	var st models.Store
 	if err := db.WithContext(ctx).Take(&st, "id = ?", *storeID).Error; err != nil {
-		if errors.Is(err, gorm.ErrRecordNotFound) {
-			return scope{}, models.NotFound("store")
-		}
-		return scope{}, err
+		return scope{}, models.NotFoundIf(err, "store")
 	}
 	if !all && !slices.Contains(stores, st.ID) {
 		return scope{}, models.Forbidden("You may not see reports of store %s", st.Code)

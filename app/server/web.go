@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"time"
 
 	"github.com/a-h/templ"
 	"github.com/alexedwards/scs/v2"
@@ -40,7 +41,7 @@ func Render(c *gin.Context, status int, comp templ.Component) {
 func PageZone(c *gin.Context) {
 	if z := kitOf(c).Zone; z != nil {
 		if a, ok := ActorOf(c); ok {
-			c.Request = c.Request.WithContext(components.WithZone(c.Request.Context(), z(c, a)))
+			c.Request = c.Request.WithContext(components.WithZone(c.Request.Context(), func() *time.Location { return z(c, a) }))
 		}
 	}
 	c.Next()

@@ -2,21 +2,26 @@ package components
 
 import (
 	"context"
+	"sync"
 	"time"
 )
 
 type zoneKey struct{}
 
-// WithZone returns ctx carrying the time zone pages show times in.
-func WithZone(ctx context.Context, loc *time.Location) context.Context {
-	return context.WithValue(ctx, zoneKey{}, loc)
+// WithZone returns ctx carrying how to find the time zone pages show times in. zone is called
+// at most once, and only when something shows a time, so requests that show none (most form
+// posts, htmx fragments without times) never look it up.
+func WithZone(ctx context.Context, zone func() *time.Location) context.Context {
+	return context.WithValue(ctx, zoneKey{}, sync.OnceValue(zone))
 }
 
 // Zone is the time zone pages show times in: the viewer's store's, or head office's for HQ
 // staff (set per request by the server), and UTC when nobody set one.
 func Zone(ctx context.Context) *time.Location {
-	if loc, ok := ctx.Value(zoneKey{}).(*time.Location); ok && loc != nil {
-		return loc
+	if zone, ok := ctx.Value(zoneKey{}).(func() *time.Location); ok {
+		if loc := zone(); loc != nil {
+			return loc
+		}
 	}
 	return time.UTC
 }

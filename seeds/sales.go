@@ -246,7 +246,7 @@ func (h *salesHistory) trade(ctx context.Context, tx *gorm.DB, sh *salesShop) er
 			today = append(today, s)
 			if i == voidAt {
 				voidTime := minTime(at.Add(time.Duration(1+h.rng.Intn(5))*time.Minute), now)
-				if _, err := sales.New(tx).At(voidTime).Void(ctx, sh.helper, s.sale.ID, "Rung up twice"); err != nil {
+				if _, err := sales.New(tx, inventory.NewLedger()).At(voidTime).Void(ctx, sh.helper, s.sale.ID, "Rung up twice"); err != nil {
 					return err
 				}
 				for _, l := range s.lines {
@@ -286,7 +286,7 @@ func (h *salesHistory) restock(ctx context.Context, tx *gorm.DB, sh *salesShop) 
 			sh.levels[p.ID] += delta
 		}
 	}
-	_, err := inventory.Apply(ctx, tx, models.System, changes...)
+	_, err := inventory.NewLedger().Apply(ctx, tx, models.System, changes...)
 	return err
 }
 
@@ -337,7 +337,7 @@ func (h *salesHistory) sell(ctx context.Context, tx *gorm.DB, sh *salesShop, at 
 		}
 		in.Payments = []sales.PaymentInput{{Method: "CASH", Amount: tendered}}
 	}
-	s.sale, err = sales.New(tx).Create(ctx, actor, in)
+	s.sale, err = sales.New(tx, inventory.NewLedger()).Create(ctx, actor, in)
 	if err != nil {
 		return s, err
 	}
@@ -385,7 +385,7 @@ func (h *salesHistory) refund(ctx context.Context, tx *gorm.DB, sh *salesShop, a
 	in.OriginalSaleID = &id
 	in.CustomerID = nullableString(orig.sale.CustomerID)
 	in.Payments = []sales.PaymentInput{{Method: orig.method, Amount: grand}}
-	if _, err := sales.New(tx).Create(ctx, sh.helper, in); err != nil {
+	if _, err := sales.New(tx, inventory.NewLedger()).Create(ctx, sh.helper, in); err != nil {
 		return err
 	}
 	sh.levels[l.product.ID] += l.quantity

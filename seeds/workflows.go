@@ -9,6 +9,7 @@ import (
 	"github.com/google/uuid"
 	"gorm.io/gorm"
 
+	"backroom/app/inventory"
 	"backroom/app/pricing"
 	"backroom/app/purchasing"
 	"backroom/app/transfers"
@@ -69,7 +70,7 @@ func seedPurchaseOrders(ctx context.Context, tx *gorm.DB, stores map[string]mode
 	if ok, err := empty(ctx, tx, "purchase_orders"); !ok || err != nil {
 		return err
 	}
-	svc := purchasing.New(tx)
+	svc := purchasing.New(tx, inventory.NewLedger())
 	sys := models.System
 	supplier, err := preferredSupplier(ctx, tx, products[0])
 	if err != nil || supplier == uuid.Nil {
@@ -162,7 +163,7 @@ func seedTransfers(ctx context.Context, tx *gorm.DB, stores map[string]models.St
 	if ok, err := empty(ctx, tx, "transfers"); !ok || err != nil {
 		return err
 	}
-	svc := transfers.New(tx)
+	svc := transfers.New(tx, inventory.NewLedger())
 	t, err := svc.Create(ctx, models.System, transfers.CreateInput{FromStoreID: stores["S001"].ID, ToStoreID: stores["S002"].ID, Notes: "Rebalance slow sellers",
 		Items: []transfers.ItemInput{{ProductID: products[5].ID, Quantity: 2000}}})
 	if err != nil {

@@ -17,13 +17,11 @@ import (
 // Mount adds the key API under /api/v1/integrations/api-keys and the form posts of the
 // sync-settings page's API-key section (integrations.manage).
 func (s *Service) Mount(rt server.Routes) {
-	api := rt.API.Group("/integrations/api-keys", server.Require("integrations.manage"))
-	api.GET("", s.apiList)
-	api.POST("", server.CreateJSON(s.Create))
-	api.DELETE("/:id", s.apiRevoke)
-	web := rt.Web.Group("/settings/api-keys", server.Require("integrations.manage"))
-	web.POST("", s.webCreate)
-	web.POST("/:id/revoke", s.webRevoke)
+	rt.API.GET("/integrations/api-keys", server.Require("integrations.manage"), s.apiList)
+	rt.API.POST("/integrations/api-keys", server.Require("integrations.manage"), server.CreateJSON(s.Create))
+	rt.API.DELETE("/integrations/api-keys/:id", server.Require("integrations.manage"), s.apiRevoke)
+	rt.Web.POST("/settings/api-keys", server.Require("integrations.manage"), s.webCreate)
+	rt.Web.POST("/settings/api-keys/:id/revoke", server.Require("integrations.manage"), s.webRevoke)
 }
 
 func (s *Service) apiList(c *gin.Context) {

@@ -21,9 +21,10 @@ type Service struct {
 	prc *pricing.Service
 }
 
-// New returns the approvals service.
-func New(db *gorm.DB) *Service {
-	return &Service{db: db, po: purchasing.New(db), prc: pricing.New(db)}
+// New returns the approvals service over the purchasing and pricing services whose approvals it
+// lists.
+func New(db *gorm.DB, po *purchasing.Service, prc *pricing.Service) *Service {
+	return &Service{db: db, po: po, prc: prc}
 }
 
 // Waiting is everything waiting for the actor.

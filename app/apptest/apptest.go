@@ -3,7 +3,6 @@
 package apptest
 
 import (
-	"backroom/app/server"
 	"bytes"
 	"context"
 	"encoding/json"
@@ -17,19 +16,21 @@ import (
 	"os"
 	"regexp"
 	"strings"
-	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
 
+	"github.com/gin-gonic/gin"
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/lib/pq"
 	"gorm.io/gorm"
 
+	"backroom/app"
 	"backroom/app/config"
 	"backroom/app/jobs"
 	"backroom/app/router"
+	"backroom/app/server"
 	"backroom/models"
 	"backroom/models/dbtest"
 	"backroom/seeds"
@@ -41,9 +42,12 @@ type App struct {
 	DB     *gorm.DB
 	Pool   *pgxpool.Pool
 	Config config.Config
-	App    *router.App
+	App    *app.App    // every service, as app.New built them
+	Engine *gin.Engine // the routes, as router.New mounted them
 	Server *httptest.Server
 	URL    string
+
+	users atomic.Int64 // users created so far, for unique names (tests create them from goroutines too)
 }
 
 // Options adjust the app under test.
@@ -52,6 +56,7 @@ type Options struct {
 	Sales  bool                     // with Demo, also the demo's two weeks of sales
 	Env    map[string]string        // extra environment for config.Load
 	Mutate func(cfg *config.Config) // last-minute config changes
+	App    []app.Option             // stand-ins for outside systems (app.WithConnector, app.WithSaleHook)
 }
 
 // New starts the app on a fresh, migrated, empty database.
@@ -73,9 +78,8 @@ func NewWith(t testing.TB, o Options) *App {
 	if err != nil {
 		t.Fatalf("config: %v", err)
 	}
-	quietLogs.Do(func() {
-		slog.SetDefault(slog.New(server.ContextHandler{Handler: slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: cfg.LogLevel})}))
-	})
+	// The app logs through slog's default logger, as the binary does; tests keep it quiet.
+	slog.SetDefault(slog.New(server.ContextHandler{Handler: slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: cfg.LogLevel})}))
 	if o.Mutate != nil {
 		o.Mutate(&cfg)
 	}
@@ -84,14 +88,15 @@ func NewWith(t testing.TB, o Options) *App {
 			t.Fatalf("seed demo data: %v", err)
 		}
 	}
-	app, err := router.New(router.Deps{Config: cfg, Pool: pool, DB: db})
+	a, err := app.New(cfg, pool, db, o.App...)
 	if err != nil {
 		t.Fatalf("build app: %v", err)
 	}
-	srv := httptest.NewServer(app.Handler)
+	eng := router.New(a)
+	srv := httptest.NewServer(eng)
 	t.Cleanup(srv.Close)
 	cfg.PublicURL = srv.URL
-	return &App{T: t, DB: db, Pool: pool, Config: cfg, App: app, Server: srv, URL: srv.URL}
+	return &App{T: t, DB: db, Pool: pool, Config: cfg, App: a, Engine: eng, Server: srv, URL: srv.URL}
 }
 
 // StartJobs runs the background workers for the rest of the test (polling every 100ms, River's minimum).
@@ -234,11 +239,6 @@ func (a *App) Login(username, pin string) string {
 	return s.AccessToken
 }
 
-var (
-	seq       atomic.Int64
-	quietLogs sync.Once
-)
-
 // User creates an active user holding exactly perms (HQ-wide when storeID is nil, else at that
 // store) and returns the user and an API access token.
 func (a *App) User(storeID *uuid.UUID, perms ...string) (models.User, string) {
@@ -257,7 +257,7 @@ func (a *App) WebUser(storeID *uuid.UUID, perms ...string) (*Web, models.User) {
 // newUser creates a role holding exactly perms and a user with that role and a fresh PIN.
 func (a *App) newUser(storeID *uuid.UUID, perms []string) (models.User, string) {
 	a.T.Helper()
-	n := seq.Add(1)
+	n := a.users.Add(1)
 	ctx := context.Background()
 	role := models.Role{Name: fmt.Sprintf("test-role-%d-%d", n, time.Now().UnixNano()), Permissions: pq.StringArray(append([]string{}, perms...))}
 	if err := a.DB.WithContext(ctx).Create(&role).Error; err != nil {

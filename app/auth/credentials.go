@@ -55,10 +55,6 @@ func VerifySecret(hash, secret string) bool {
 	return subtle.ConstantTimeCompare(got, want) == 1
 }
 
-// dummyHash is verified against when a username is unknown, so response time does not tell
-// whether an account exists.
-var dummyHash, _ = HashSecret("not-a-real-secret")
-
 // ErrWeakPIN and ErrWeakPassword describe credential rules.
 var (
 	ErrWeakPIN      = errors.New("PIN must be 4 to 8 digits")

@@ -23,11 +23,18 @@ type Service struct {
 	pinKey     []byte
 	refreshTTL time.Duration
 	throttle   Throttle
+	// dummyHash is verified against when a username is unknown, so response time does not tell
+	// whether an account exists.
+	dummyHash string
 }
 
 // NewService builds the sign-in service.
-func NewService(db *gorm.DB, tokens *Tokens, pinKey []byte, refreshTTL time.Duration) *Service {
-	return &Service{db: db, tokens: tokens, pinKey: pinKey, refreshTTL: refreshTTL, throttle: DefaultThrottle(db)}
+func NewService(db *gorm.DB, tokens *Tokens, pinKey []byte, refreshTTL time.Duration) (*Service, error) {
+	dummy, err := HashSecret("not-a-real-secret")
+	if err != nil {
+		return nil, err
+	}
+	return &Service{db: db, tokens: tokens, pinKey: pinKey, refreshTTL: refreshTTL, throttle: DefaultThrottle(db), dummyHash: dummy}, nil
 }
 
 // Tokens exposes the access-token issuer (for middleware and tests).
@@ -87,13 +94,13 @@ func (s *Service) Authenticate(ctx context.Context, username, pin, password, add
 	ok := false
 	switch {
 	case err != nil:
-		VerifySecret(dummyHash, pin+password) // same work for unknown users
+		VerifySecret(s.dummyHash, pin+password) // same work for unknown users
 	case pin != "" && u.PinHash != "":
 		ok = VerifySecret(u.PinHash, pin)
 	case password != "" && u.PasswordHash != "":
 		ok = VerifySecret(u.PasswordHash, password)
 	default:
-		VerifySecret(dummyHash, pin+password)
+		VerifySecret(s.dummyHash, pin+password)
 	}
 	if !ok || !u.IsActive {
 		if ferr := s.throttle.Fail(ctx, keys...); ferr != nil {
@@ -127,7 +134,7 @@ func (s *Service) AuthenticatePIN(ctx context.Context, pin, addr string) (models
 	}
 	if err != nil || !u.IsActive || !VerifySecret(u.PinHash, pin) {
 		if err != nil {
-			VerifySecret(dummyHash, pin)
+			VerifySecret(s.dummyHash, pin)
 		}
 		if ferr := s.throttle.Fail(ctx, key); ferr != nil {
 			return models.User{}, ferr

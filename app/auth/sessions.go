@@ -12,11 +12,12 @@ import (
 	"backroom/views/layout"
 )
 
-func init() { gob.Register([]layout.Flash{}) }
-
 // NewSessions stores web sessions in PostgreSQL so any app instance can serve any request.
 // Cookies are HttpOnly, SameSite=Lax, and Secure in production.
 func NewSessions(pool *pgxpool.Pool, secure bool) *scs.SessionManager {
+	// Flashes travel in the session; scs encodes it with encoding/gob, which must know their type.
+	// Registering the same type again (every engine a test builds) is a no-op.
+	gob.Register([]layout.Flash{})
 	s := scs.New()
 	s.Store = pgxstore.NewWithCleanupInterval(pool, 30*time.Minute)
 	s.Lifetime = 12 * time.Hour

@@ -16,15 +16,13 @@ import (
 // for catalogues ten times that.
 const BodyLimit = 16 << 20
 
-// Mount adds PATCH /api/v1/catalog/sync and /sync_clear (API key with catalog.write; outside the
-// /api/v1 group so its 1 MiB limit does not apply) and GET /api/v1/catalog/review (products.view)
-// with its page /catalog/review.
-func (s *Service) Mount(rt server.Routes, keys *apikeys.Service) {
-	g := rt.Root.Group("/api/v1/catalog", server.BodyLimit(BodyLimit), keys.Require(models.ScopeCatalogWrite))
-	g.PATCH("/sync", s.apiSync(ModeSync))
-	g.PATCH("/sync_clear", s.apiSync(ModeSyncClear))
+// Mount adds the catalogue-sync routes. The two syncs authenticate by API key with catalog.write
+// and sit outside the /api/v1 group, so its 1 MiB limit does not apply (BodyLimit does).
+func (s *Service) Mount(rt server.Routes) {
+	rt.Root.PATCH("/api/v1/catalog/sync", server.BodyLimit(BodyLimit), s.keys.Require(models.ScopeCatalogWrite), s.apiSync(ModeSync))
+	rt.Root.PATCH("/api/v1/catalog/sync_clear", server.BodyLimit(BodyLimit), s.keys.Require(models.ScopeCatalogWrite), s.apiSync(ModeSyncClear))
 	rt.API.GET("/catalog/review", server.Require("products.view"), s.apiReview)
-	s.mountWeb(rt)
+	rt.Web.GET("/catalog/review", server.Require("products.view"), s.webReview)
 }
 
 // failure is the 422 answer of a request with row errors: the envelope's error and errors, and

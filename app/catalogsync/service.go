@@ -16,6 +16,7 @@ import (
 	"github.com/lib/pq"
 	"gorm.io/gorm"
 
+	"backroom/app/apikeys"
 	"backroom/app/inventory"
 	"backroom/models"
 )
@@ -34,10 +35,16 @@ const (
 )
 
 // Service applies catalogue syncs. It knows nothing of HTTP.
-type Service struct{ db *gorm.DB }
+type Service struct {
+	db     *gorm.DB
+	keys   *apikeys.Service
+	ledger *inventory.Ledger
+}
 
-// New builds the service.
-func New(db *gorm.DB) *Service { return &Service{db: db} }
+// New builds the service: keys authenticates the senders of syncs, ledger counts their stock.
+func New(db *gorm.DB, keys *apikeys.Service, ledger *inventory.Ledger) *Service {
+	return &Service{db: db, keys: keys, ledger: ledger}
+}
 
 // Result is what a sync did. Created and Updated count the request's rows (new products, products
 // the source already had); Cleared counts the source's other products whose stock sync_clear
@@ -76,7 +83,7 @@ func (s *Service) Sync(ctx context.Context, actor models.Actor, key models.APIKe
 	}
 	res := &Result{SyncID: models.NewID(), Mode: mode, Rows: len(rows)}
 	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		a := &applier{ctx: ctx, tx: tx, actor: actor, key: key, source: Source(key), res: res, rows: rows}
+		a := &applier{ledger: s.ledger, ctx: ctx, tx: tx, actor: actor, key: key, source: Source(key), res: res, rows: rows}
 		return a.apply(mode)
 	})
 	if err != nil {
@@ -87,6 +94,7 @@ func (s *Service) Sync(ctx context.Context, actor models.Actor, key models.APIKe
 
 // applier is one sync inside its transaction.
 type applier struct {
+	ledger *inventory.Ledger
 	ctx    context.Context
 	tx     *gorm.DB
 	actor  models.Actor
@@ -513,7 +521,7 @@ func (a *applier) stock(mode string) error {
 		return nil
 	}
 	ref := a.res.SyncID
-	moved, err := inventory.SetLevels(a.ctx, a.tx, a.actor, *a.key.StoreID, targets,
+	moved, err := a.ledger.SetLevels(a.ctx, a.tx, a.actor, *a.key.StoreID, targets,
 		inventory.Change{Type: models.MoveCount, Reason: Reason, ReferenceType: ReferenceType, ReferenceID: &ref})
 	if err != nil {
 		return err

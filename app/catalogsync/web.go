@@ -11,10 +11,6 @@ import (
 	"backroom/views/components"
 )
 
-func (s *Service) mountWeb(rt server.Routes) {
-	rt.Web.GET("/catalog/review", server.Require("products.view"), s.webReview)
-}
-
 // webReview is the review page: the products syncs created that are still inactive.
 func (s *Service) webReview(c *gin.Context) {
 	p, err := server.PageParams(c)

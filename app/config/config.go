@@ -32,6 +32,12 @@ type Config struct {
 	Mode string
 }
 
+// The two modes of DESIGN.md: head office, and a store server syncing with it (not built yet).
+const (
+	ModeHQ    = "hq"
+	ModeStore = "store"
+)
+
 // Setting documents one environment variable for `serve --help` and the README.
 type Setting struct {
 	Name, Default, Help string
@@ -68,13 +74,13 @@ func Load(getenv func(string) string) (Config, error) {
 		SecretKey:   getenv("SECRET_KEY"),
 		Env:         get("APP_ENV", "development"),
 		PublicURL:   getenv("PUBLIC_URL"),
-		Mode:        get("MODE", "hq"),
+		Mode:        get("MODE", ModeHQ),
 	}
 	var problems []string
 	if c.Env != "development" && c.Env != "production" {
 		problems = append(problems, fmt.Sprintf("APP_ENV must be development or production, not %q", c.Env))
 	}
-	if c.Mode != "hq" && c.Mode != "store" {
+	if c.Mode != ModeHQ && c.Mode != ModeStore {
 		problems = append(problems, fmt.Sprintf("MODE must be hq or store, not %q", c.Mode))
 	}
 	var err error
@@ -109,7 +115,7 @@ func Load(getenv func(string) string) (Config, error) {
 			problems = append(problems, "SECRET_KEY must be at least 32 characters")
 		}
 	}
-	if c.Mode == "store" {
+	if c.Mode == ModeStore {
 		// DESIGN.md plans store servers that sync with HQ; that side is not built, so a store
 		// server refuses to start rather than run as a second HQ against the store's database.
 		problems = append(problems, "MODE=store (a store server syncing with HQ) is not available in this version; leave MODE unset or hq")

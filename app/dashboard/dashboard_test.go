@@ -33,7 +33,7 @@ func TestDashboardFiguresFollowTheStoreScope(t *testing.T) {
 		{StoreID: shop.ID, ProductID: f.Coffee.ID, Delta: -1000, Type: models.MoveAdjustment, Reason: "sold offline"},
 		{StoreID: shop.ID, ProductID: f.Muffin.ID, Delta: 4000, Type: models.MoveAdjustment, Reason: "opening"},
 	} {
-		if _, err := inventory.Apply(ctx, f.DB, models.System, ch); err != nil {
+		if _, err := f.App.App.Ledger.Apply(ctx, f.DB, models.System, ch); err != nil {
 			t.Fatal(err)
 		}
 	}

@@ -11,22 +11,34 @@ import (
 )
 
 // Mount adds the integration API and the sync-settings pages; everything needs
-// integrations.manage.
-func (s *Service) Mount(rt server.Routes) {
-	api := rt.API.Group("/integrations", server.Require("integrations.manage"))
-	api.GET("", s.apiList)
-	api.POST("", s.apiCreate)
-	api.GET("/runs/:runId", s.apiRun)
-	api.GET("/:id", s.apiGet)
-	api.PUT("/:id", s.apiUpdate)
-	api.DELETE("/:id", s.apiDelete)
-	api.POST("/:id/test", s.apiTest)
-	api.POST("/:id/run", s.apiStartRun)
-	api.GET("/:id/runs", s.apiRuns)
-	api.GET("/:id/errors", s.apiErrors)
-	api.POST("/:id/errors/:errorId/retry", s.apiRetryError)
-	api.POST("/:id/errors/:errorId/resolve", s.apiResolveError)
-	s.mountWeb(rt)
+// integrations.manage. sections are shown under the integration list, in order (the API keys
+// and the web services, say).
+func (s *Service) Mount(rt server.Routes, sections ...ListSection) {
+	rt.API.GET("/integrations", server.Require("integrations.manage"), s.apiList)
+	rt.API.POST("/integrations", server.Require("integrations.manage"), s.apiCreate)
+	rt.API.GET("/integrations/runs/:runId", server.Require("integrations.manage"), s.apiRun)
+	rt.API.GET("/integrations/:id", server.Require("integrations.manage"), s.apiGet)
+	rt.API.PUT("/integrations/:id", server.Require("integrations.manage"), s.apiUpdate)
+	rt.API.DELETE("/integrations/:id", server.Require("integrations.manage"), s.apiDelete)
+	rt.API.POST("/integrations/:id/test", server.Require("integrations.manage"), s.apiTest)
+	rt.API.POST("/integrations/:id/run", server.Require("integrations.manage"), s.apiStartRun)
+	rt.API.GET("/integrations/:id/runs", server.Require("integrations.manage"), s.apiRuns)
+	rt.API.GET("/integrations/:id/errors", server.Require("integrations.manage"), s.apiErrors)
+	rt.API.POST("/integrations/:id/errors/:errorId/retry", server.Require("integrations.manage"), s.apiRetryError)
+	rt.API.POST("/integrations/:id/errors/:errorId/resolve", server.Require("integrations.manage"), s.apiResolveError)
+
+	rt.Web.GET("/settings/integrations", server.Require("integrations.manage"), s.webList(sections))
+	rt.Web.GET("/settings/integrations/new", server.Require("integrations.manage"), s.webNew)
+	rt.Web.POST("/settings/integrations", server.Require("integrations.manage"), s.webCreate)
+	rt.Web.GET("/settings/integrations/runs/:runId", server.Require("integrations.manage"), s.webRun)
+	rt.Web.GET("/settings/integrations/:id", server.Require("integrations.manage"), s.webDetail)
+	rt.Web.GET("/settings/integrations/:id/edit", server.Require("integrations.manage"), s.webEdit)
+	rt.Web.POST("/settings/integrations/:id", server.Require("integrations.manage"), s.webUpdate)
+	rt.Web.POST("/settings/integrations/:id/delete", server.Require("integrations.manage"), s.webDelete)
+	rt.Web.POST("/settings/integrations/:id/test", server.Require("integrations.manage"), s.webTest)
+	rt.Web.POST("/settings/integrations/:id/run", server.Require("integrations.manage"), s.webStartRun)
+	rt.Web.POST("/settings/integrations/:id/errors/:errorId/retry", server.Require("integrations.manage"), s.webRetry)
+	rt.Web.POST("/settings/integrations/:id/errors/:errorId/resolve", server.Require("integrations.manage"), s.webResolve)
 }
 
 func (s *Service) apiList(c *gin.Context) {

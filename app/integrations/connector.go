@@ -14,7 +14,8 @@ import (
 )
 
 // Connector is one kind of outside system. Connectors live in sub-packages
-// (integrations/codemax, integrations/webhook, …) and register themselves with Register.
+// (integrations/codemax, integrations/webhook, …); the composition root (app.New) builds them and
+// hands them to the service with Offer.
 type Connector interface {
 	// Kind is the stored kind ("codemax").
 	Kind() string
@@ -56,21 +57,26 @@ type Instance struct {
 // Setting returns a setting or the field's default.
 func (in *Instance) Setting(name string) string { return in.Settings[name] }
 
-var registry = map[string]Connector{}
+// Offer makes connectors the kinds this service offers; a connector replaces an earlier one of
+// its kind (a test's stand-in for a real system). The composition root calls it once, before
+// anything is served: the webhook and miPOS kinds need the service itself, so the connectors
+// cannot be arguments of New.
+func (s *Service) Offer(connectors ...Connector) {
+	for _, c := range connectors {
+		s.connectors[c.Kind()] = c
+	}
+}
 
-// Register adds a connector kind (at start-up).
-func Register(c Connector) { registry[c.Kind()] = c }
-
-// ConnectorFor returns the connector of a kind.
-func ConnectorFor(kind string) (Connector, bool) {
-	c, ok := registry[kind]
+// Connector returns the connector of a kind.
+func (s *Service) Connector(kind string) (Connector, bool) {
+	c, ok := s.connectors[kind]
 	return c, ok
 }
 
-// Connectors lists the registered kinds in a stable order.
-func Connectors() []Connector {
-	out := make([]Connector, 0, len(registry))
-	for _, c := range registry {
+// Connectors lists the offered kinds in a stable order.
+func (s *Service) Connectors() []Connector {
+	out := make([]Connector, 0, len(s.connectors))
+	for _, c := range s.connectors {
 		out = append(out, c)
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].Label() < out[j].Label() })

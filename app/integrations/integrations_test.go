@@ -12,6 +12,7 @@ import (
 	"sync/atomic"
 	"testing"
 
+	"backroom/app"
 	"backroom/app/apptest"
 	"backroom/app/integrations"
 	"backroom/models"
@@ -78,10 +79,9 @@ type run struct {
 }
 
 func setup(t *testing.T) (*apptest.App, *fakeConnector, string) {
-	app := apptest.NewDemo(t)
 	fake := &fakeConnector{items: 5, failing: map[int]bool{3: true}}
-	integrations.Register(fake)
-	return app, fake, app.Login("admin", "1234")
+	a := apptest.NewWith(t, apptest.Options{Demo: true, App: []app.Option{app.WithConnector(fake)}}) // in place of the Tipsi connector
+	return a, fake, a.Login("admin", "1234")
 }
 
 func TestIntegrationCRUDKeepsSecretsSealed(t *testing.T) {

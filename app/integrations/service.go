@@ -23,9 +23,10 @@ import (
 
 // Service manages integrations and their runs. It knows nothing of HTTP.
 type Service struct {
-	db        *gorm.DB
-	sealer    *Sealer
-	publicURL string
+	db         *gorm.DB
+	sealer     *Sealer
+	publicURL  string
+	connectors map[string]Connector // by kind, given by Offer
 }
 
 // New builds the service; key seals secrets.
@@ -34,7 +35,7 @@ func New(db *gorm.DB, key []byte, publicURL string) (*Service, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Service{db: db, sealer: s, publicURL: publicURL}, nil
+	return &Service{db: db, sealer: s, publicURL: publicURL, connectors: map[string]Connector{}}, nil
 }
 
 // Input creates or updates an integration. Settings values may be strings, numbers or
@@ -90,9 +91,9 @@ func (s *Service) Save(ctx context.Context, actor models.Actor, id uuid.UUID, in
 	if err := models.Validate(in); err != nil {
 		return nil, err
 	}
-	c, ok := ConnectorFor(in.Kind)
+	c, ok := s.Connector(in.Kind)
 	if !ok {
-		return nil, models.FieldError("kind", "must be one of: "+strings.Join(kinds(), ", "))
+		return nil, models.FieldError("kind", "must be one of: "+strings.Join(s.kinds(), ", "))
 	}
 	var out *View
 	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
@@ -186,9 +187,9 @@ func (s *Service) Save(ctx context.Context, actor models.Actor, id uuid.UUID, in
 	return out, err
 }
 
-func kinds() []string {
+func (s *Service) kinds() []string {
 	var out []string
-	for _, c := range Connectors() {
+	for _, c := range s.Connectors() {
 		out = append(out, c.Kind())
 	}
 	return out
@@ -204,7 +205,7 @@ func (s *Service) view(ctx context.Context, db *gorm.DB, row models.Integration)
 	for _, n := range row.SecretNames {
 		v.Secrets[n] = "set"
 	}
-	if c, ok := ConnectorFor(row.Kind); ok {
+	if c, ok := s.Connector(row.Kind); ok {
 		v.Label = c.Label()
 	}
 	if err := db.WithContext(ctx).Model(&models.IntegrationError{}).
@@ -273,7 +274,7 @@ func (s *Service) Instance(ctx context.Context, db *gorm.DB, id uuid.UUID) (*Ins
 	if err := db.WithContext(ctx).Take(&row, "id = ?", id).Error; err != nil {
 		return nil, nil, models.NotFoundIf(err, "integration")
 	}
-	c, ok := ConnectorFor(row.Kind)
+	c, ok := s.Connector(row.Kind)
 	if !ok {
 		return nil, nil, fmt.Errorf("integration %s has unknown kind %q", id, row.Kind)
 	}

@@ -22,40 +22,11 @@ type Sectioner interface {
 	Section(ctx context.Context, in *Instance, csrf string) (templ.Component, error)
 }
 
-// ListSection adds a section under the integration list (API keys, for example).
+// ListSection adds a section under the integration list (API keys, for example); Mount takes
+// them from the composition root.
 type ListSection func(c *gin.Context) (templ.Component, error)
 
-var (
-	listSections     = map[string]ListSection{}
-	listSectionOrder []string
-)
-
-// AddListSection registers (or replaces) a named section of the sync-settings page at start-up;
-// building the app again replaces rather than repeats it.
-func AddListSection(name string, f ListSection) {
-	if _, ok := listSections[name]; !ok {
-		listSectionOrder = append(listSectionOrder, name)
-	}
-	listSections[name] = f
-}
-
 const navKey = "integrations"
-
-func (s *Service) mountWeb(rt server.Routes) {
-	g := rt.Web.Group("/settings/integrations", server.Require("integrations.manage"))
-	g.GET("", s.webList)
-	g.GET("/new", s.webNew)
-	g.POST("", s.webCreate)
-	g.GET("/runs/:runId", s.webRun)
-	g.GET("/:id", s.webDetail)
-	g.GET("/:id/edit", s.webEdit)
-	g.POST("/:id", s.webUpdate)
-	g.POST("/:id/delete", s.webDelete)
-	g.POST("/:id/test", s.webTest)
-	g.POST("/:id/run", s.webStartRun)
-	g.POST("/:id/errors/:errorId/retry", s.webRetry)
-	g.POST("/:id/errors/:errorId/resolve", s.webResolve)
-}
 
 func row(v View) views.Row {
 	store := "All stores"
@@ -66,28 +37,31 @@ func row(v View) views.Row {
 		LastRunAt: v.LastRunAt, LastStatus: v.LastRunStatus, NextRunAt: v.NextRunAt, OpenErrors: v.OpenErrors}
 }
 
-func (s *Service) webList(c *gin.Context) {
-	list, err := s.List(c.Request.Context())
-	if err != nil {
-		server.Fail(c, err)
-		return
-	}
-	p := views.ListProps{Page: server.PageOf(c, "Integrations", navKey)}
-	for _, v := range list {
-		p.Rows = append(p.Rows, row(v))
-	}
-	for _, k := range Connectors() {
-		p.Kinds = append(p.Kinds, views.KindChoice{Kind: k.Kind(), Label: k.Label(), Help: firstSentence(k.Help())})
-	}
-	for _, name := range listSectionOrder {
-		comp, err := listSections[name](c)
+// webList is the sync-settings page: the integrations, the kinds to add, then sections.
+func (s *Service) webList(sections []ListSection) gin.HandlerFunc {
+	return func(c *gin.Context) {
+		list, err := s.List(c.Request.Context())
 		if err != nil {
 			server.Fail(c, err)
 			return
 		}
-		p.Extra = append(p.Extra, comp)
+		p := views.ListProps{Page: server.PageOf(c, "Integrations", navKey)}
+		for _, v := range list {
+			p.Rows = append(p.Rows, row(v))
+		}
+		for _, k := range s.Connectors() {
+			p.Kinds = append(p.Kinds, views.KindChoice{Kind: k.Kind(), Label: k.Label(), Help: firstSentence(k.Help())})
+		}
+		for _, section := range sections {
+			comp, err := section(c)
+			if err != nil {
+				server.Fail(c, err)
+				return
+			}
+			p.Extra = append(p.Extra, comp)
+		}
+		server.Render(c, http.StatusOK, views.List(p))
 	}
-	server.Render(c, http.StatusOK, views.List(p))
 }
 
 func firstSentence(s string) string {
@@ -163,7 +137,7 @@ func (s *Service) formProps(c *gin.Context, conn Connector, title, action string
 }
 
 func (s *Service) webNew(c *gin.Context) {
-	conn, ok := ConnectorFor(c.Query("kind"))
+	conn, ok := s.Connector(c.Query("kind"))
 	if !ok {
 		server.Fail(c, models.NotFound("integration kind"))
 		return
@@ -206,7 +180,7 @@ func formInput(c *gin.Context) Input {
 
 func (s *Service) webCreate(c *gin.Context) {
 	in := formInput(c)
-	conn, ok := ConnectorFor(in.Kind)
+	conn, ok := s.Connector(in.Kind)
 	if !ok {
 		server.Fail(c, models.BadRequest("unknown integration kind"))
 		return
@@ -250,7 +224,7 @@ func (s *Service) webEdit(c *gin.Context) {
 	if !ok {
 		return
 	}
-	conn, _ := ConnectorFor(v.Kind)
+	conn, _ := s.Connector(v.Kind)
 	settings := map[string]any{}
 	for k, val := range v.Settings {
 		settings[k] = val
@@ -271,7 +245,7 @@ func (s *Service) webUpdate(c *gin.Context) {
 	}
 	in := formInput(c)
 	in.Kind = v.Kind
-	conn, _ := ConnectorFor(v.Kind)
+	conn, _ := s.Connector(v.Kind)
 	saved, err := s.Save(c.Request.Context(), server.Actor(c), v.ID, in)
 	if err != nil {
 		s.rerender(c, conn, "Edit "+v.Name, "/settings/integrations/"+v.ID.String(), in, err, true, v.SecretNames)
@@ -288,7 +262,7 @@ func (s *Service) webDetail(c *gin.Context) {
 	}
 	ctx := c.Request.Context()
 	p := views.DetailProps{Page: server.PageOf(c, v.Name, navKey), Row: row(*v)}
-	conn, _ := ConnectorFor(v.Kind)
+	conn, _ := s.Connector(v.Kind)
 	for _, f := range conn.Fields() {
 		if f.Secret {
 			if contains(v.SecretNames, f.Name) {

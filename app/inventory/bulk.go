@@ -20,7 +20,7 @@ import (
 // the movement hooks run for each movement — but with one statement for the levels and one for the
 // movements instead of two per change. Each (store, product) may appear once; idempotency keys are
 // not taken (use Apply for retried writes). It returns the movements written, in that order.
-func ApplyMany(ctx context.Context, tx *gorm.DB, actor models.Actor, changes ...Change) ([]models.InventoryMovement, error) {
+func (l *Ledger) ApplyMany(ctx context.Context, tx *gorm.DB, actor models.Actor, changes ...Change) ([]models.InventoryMovement, error) {
 	if len(changes) == 0 {
 		return nil, nil
 	}
@@ -96,10 +96,8 @@ func ApplyMany(ctx context.Context, tx *gorm.DB, actor models.Actor, changes ...
 		return nil, fmt.Errorf("record movements in bulk: %w", err)
 	}
 	for _, m := range out {
-		for _, hook := range hooks {
-			if err := hook(ctx, tx, m); err != nil {
-				return nil, err
-			}
+		if err := l.moved(ctx, tx, m); err != nil {
+			return nil, err
 		}
 	}
 	return out, nil
@@ -117,7 +115,7 @@ func lessChange(a, b Change) bool {
 // count). The levels are locked first, in product order, so the deltas are computed from values
 // no other transaction can change before this one commits. Products already at their target get
 // no movement. It returns the movements written.
-func SetLevels(ctx context.Context, tx *gorm.DB, actor models.Actor, storeID uuid.UUID, targets map[uuid.UUID]int64, tmpl Change) ([]models.InventoryMovement, error) {
+func (l *Ledger) SetLevels(ctx context.Context, tx *gorm.DB, actor models.Actor, storeID uuid.UUID, targets map[uuid.UUID]int64, tmpl Change) ([]models.InventoryMovement, error) {
 	if len(targets) == 0 {
 		return nil, nil
 	}
@@ -168,5 +166,5 @@ func SetLevels(ctx context.Context, tx *gorm.DB, actor models.Actor, storeID uui
 			changes = append(changes, ch)
 		}
 	}
-	return ApplyMany(ctx, tx, actor, changes...)
+	return l.ApplyMany(ctx, tx, actor, changes...)
 }

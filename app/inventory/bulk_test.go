@@ -14,26 +14,19 @@ import (
 	"backroom/models"
 )
 
-// bulkHookSeen records the movements the bulk test's hook saw (hooks are process-wide, so it only
-// looks at movements with its own reason).
-var (
-	bulkHookOnce sync.Once
-	bulkHookMu   sync.Mutex
-	bulkHookSeen = map[uuid.UUID]int64{}
-)
-
 const bulkReason = "bulk ledger test"
 
 func TestApplyManyAndSetLevelsKeepTheLedger(t *testing.T) {
-	bulkHookOnce.Do(func() {
-		inventory.OnMovement(func(ctx context.Context, tx *gorm.DB, m models.InventoryMovement) error {
-			if m.Reason == bulkReason {
-				bulkHookMu.Lock()
-				bulkHookSeen[m.ProductID] = m.QuantityAfter
-				bulkHookMu.Unlock()
-			}
-			return nil
-		})
+	// The ledger's hook records the movements it saw with the test's reason.
+	var hookMu sync.Mutex
+	hookSeen := map[uuid.UUID]int64{}
+	ledger := inventory.NewLedger(func(ctx context.Context, tx *gorm.DB, m models.InventoryMovement) error {
+		if m.Reason == bulkReason {
+			hookMu.Lock()
+			hookSeen[m.ProductID] = m.QuantityAfter
+			hookMu.Unlock()
+		}
+		return nil
 	})
 	app := apptest.New(t)
 	store := app.Store("B1")
@@ -49,7 +42,7 @@ func TestApplyManyAndSetLevelsKeepTheLedger(t *testing.T) {
 	ctx := context.Background()
 	// Products 0 and 1 start with stock through the ordinary Apply.
 	err := app.DB.Transaction(func(tx *gorm.DB) error {
-		_, err := inventory.Apply(ctx, tx, models.System,
+		_, err := ledger.Apply(ctx, tx, models.System,
 			inventory.Change{StoreID: store.ID, ProductID: ps[0].ID, Delta: 5000, Type: models.MoveAdjustment},
 			inventory.Change{StoreID: store.ID, ProductID: ps[1].ID, Delta: 2000, Type: models.MoveAdjustment})
 		return err
@@ -60,7 +53,7 @@ func TestApplyManyAndSetLevelsKeepTheLedger(t *testing.T) {
 	ref := models.NewID()
 	var moved []models.InventoryMovement
 	err = app.DB.Transaction(func(tx *gorm.DB) error {
-		moved, err = inventory.ApplyMany(ctx, tx, models.System,
+		moved, err = ledger.ApplyMany(ctx, tx, models.System,
 			inventory.Change{StoreID: store.ID, ProductID: ps[0].ID, Delta: -1500, Type: models.MoveAdjustment, Reason: bulkReason, ReferenceType: "bulk", ReferenceID: &ref},
 			inventory.Change{StoreID: store.ID, ProductID: ps[2].ID, Delta: 750, Type: models.MoveAdjustment, Reason: bulkReason})
 		return err
@@ -84,15 +77,15 @@ func TestApplyManyAndSetLevelsKeepTheLedger(t *testing.T) {
 	if m.Quantity != -1500 || m.QuantityAfter != 3500 || m.ReferenceID == nil || *m.ReferenceID != ref || m.ReferenceType != "bulk" {
 		t.Fatalf("movement = %+v", m)
 	}
-	bulkHookMu.Lock()
-	if bulkHookSeen[ps[0].ID] != 3500 || bulkHookSeen[ps[2].ID] != 750 {
-		t.Fatalf("hooks saw %v", bulkHookSeen)
+	hookMu.Lock()
+	if hookSeen[ps[0].ID] != 3500 || hookSeen[ps[2].ID] != 750 {
+		t.Fatalf("hooks saw %v", hookSeen)
 	}
-	bulkHookMu.Unlock()
+	hookMu.Unlock()
 
 	// A product twice in one call is refused and nothing moves.
 	err = app.DB.Transaction(func(tx *gorm.DB) error {
-		_, err := inventory.ApplyMany(ctx, tx, models.System,
+		_, err := ledger.ApplyMany(ctx, tx, models.System,
 			inventory.Change{StoreID: store.ID, ProductID: ps[3].ID, Delta: 1, Type: models.MoveAdjustment},
 			inventory.Change{StoreID: store.ID, ProductID: ps[3].ID, Delta: 1, Type: models.MoveAdjustment})
 		return err
@@ -105,7 +98,7 @@ func TestApplyManyAndSetLevelsKeepTheLedger(t *testing.T) {
 	before := app.Count("inventory_movements", "")
 	var counted []models.InventoryMovement
 	err = app.DB.Transaction(func(tx *gorm.DB) error {
-		counted, err = inventory.SetLevels(ctx, tx, models.System, store.ID,
+		counted, err = ledger.SetLevels(ctx, tx, models.System, store.ID,
 			map[uuid.UUID]int64{ps[0].ID: 3500, ps[1].ID: 0, ps[3].ID: 4250, ps[4].ID: 0},
 			inventory.Change{Type: models.MoveCount, Reason: "Catalogue sync"})
 		return err

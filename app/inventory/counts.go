@@ -499,7 +499,7 @@ func (s *Service) PostCount(ctx context.Context, actor models.Actor, id uuid.UUI
 				Type: models.MoveCount, Reason: "Stock count " + c.Number, ReferenceType: "stock_count", ReferenceID: &ref,
 				IdempotencyKey: "stock_count:" + c.ID.String() + ":" + l.ProductID.String()})
 		}
-		if _, err := Apply(ctx, tx, actor, changes...); err != nil {
+		if _, err := s.ledger.Apply(ctx, tx, actor, changes...); err != nil {
 			return err
 		}
 		return models.Audit(ctx, tx, actor, "stock_count.post", "stock_count", c.ID, map[string]any{"status": models.CountOpen},

@@ -60,7 +60,7 @@ func (f *fixture) product(t *testing.T, sku, name, barcode string, cost int64, d
 func (f *fixture) move(t *testing.T, store models.Store, p models.Product, delta int64, typ string) {
 	t.Helper()
 	err := f.app.DB.Transaction(func(tx *gorm.DB) error {
-		_, err := inventory.Apply(context.Background(), tx, models.System, inventory.Change{StoreID: store.ID, ProductID: p.ID, Delta: delta, Type: typ, ReferenceType: "test"})
+		_, err := f.app.App.Ledger.Apply(context.Background(), tx, models.System, inventory.Change{StoreID: store.ID, ProductID: p.ID, Delta: delta, Type: typ, ReferenceType: "test"})
 		return err
 	})
 	if err != nil {

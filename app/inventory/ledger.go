@@ -28,11 +28,31 @@ type Change struct {
 	IdempotencyKey string
 }
 
+// Ledger is the only way stock moves: Apply, ApplyMany and SetLevels write every change as a
+// movement row, move its level, and call the ledger's hooks for each movement inside the same
+// transaction. The composition root (app.New) builds the app's one ledger with the hooks of the
+// integrations that follow stock (miPOS stock updates) and hands it to every area that moves
+// stock; NewLedger() without hooks moves stock the same way and tells nobody (seeds, tests).
+type Ledger struct{ hooks []Hook }
+
+// NewLedger returns a ledger that calls hooks, in order, after each movement it records.
+func NewLedger(hooks ...Hook) *Ledger { return &Ledger{hooks: append([]Hook(nil), hooks...)} }
+
+// moved calls the hooks for a movement just written in tx; an error rolls the change back.
+func (l *Ledger) moved(ctx context.Context, tx *gorm.DB, m models.InventoryMovement) error {
+	for _, hook := range l.hooks {
+		if err := hook(ctx, tx, m); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
 // Apply records each change as a movement and moves its level, inside the caller's transaction.
 // Levels are updated with one atomic upsert (quantity = quantity + delta), so parallel changes to
 // one level never lose an update; changes are applied in (store, product) order so two
 // transactions touching the same levels cannot deadlock. It returns the movements written.
-func Apply(ctx context.Context, tx *gorm.DB, actor models.Actor, changes ...Change) ([]models.InventoryMovement, error) {
+func (l *Ledger) Apply(ctx context.Context, tx *gorm.DB, actor models.Actor, changes ...Change) ([]models.InventoryMovement, error) {
 	sorted := append([]Change(nil), changes...)
 	sort.SliceStable(sorted, func(i, j int) bool {
 		a, b := sorted[i], sorted[j]
@@ -86,10 +106,8 @@ func Apply(ctx context.Context, tx *gorm.DB, actor models.Actor, changes ...Chan
 			return nil, fmt.Errorf("record movement: %w", err)
 		}
 		out = append(out, m)
-		for _, hook := range hooks {
-			if err := hook(ctx, tx, m); err != nil {
-				return nil, err
-			}
+		if err := l.moved(ctx, tx, m); err != nil {
+			return nil, err
 		}
 	}
 	return out, nil
@@ -110,8 +128,3 @@ func Level(ctx context.Context, tx *gorm.DB, storeID, productID uuid.UUID) (int6
 // Hook runs after each movement is recorded, inside the same transaction (for example to queue a
 // stock update for an outside system). A hook error rolls the change back.
 type Hook func(ctx context.Context, tx *gorm.DB, m models.InventoryMovement) error
-
-var hooks []Hook
-
-// OnMovement registers a hook at start-up (not safe to call while requests run).
-func OnMovement(h Hook) { hooks = append(hooks, h) }

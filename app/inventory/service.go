@@ -16,11 +16,14 @@ import (
 )
 
 // Service is the inventory area: stock levels, adjustments, the movement history and stock
-// counts. Every change of stock goes through Apply.
-type Service struct{ db *gorm.DB }
+// counts. Every change of stock goes through the ledger.
+type Service struct {
+	db     *gorm.DB
+	ledger *Ledger
+}
 
-// NewService returns the inventory service.
-func NewService(db *gorm.DB) *Service { return &Service{db: db} }
+// NewService returns the inventory service; its adjustments and counts move stock through ledger.
+func NewService(db *gorm.DB, ledger *Ledger) *Service { return &Service{db: db, ledger: ledger} }
 
 // Adjustment reasons, as the store manager picks them.
 var Reasons = []string{"Physical Count", "Damaged", "Theft/Shrinkage", "Received", "Other"}
@@ -367,7 +370,7 @@ func (s *Service) Adjust(ctx context.Context, actor models.Actor, in AdjustmentI
 		if in.Note != "" {
 			reason += ": " + in.Note
 		}
-		moves, err := Apply(ctx, tx, actor, Change{StoreID: storeID, ProductID: productID, Delta: delta, Type: typ,
+		moves, err := s.ledger.Apply(ctx, tx, actor, Change{StoreID: storeID, ProductID: productID, Delta: delta, Type: typ,
 			Reason: reason, ReferenceType: "adjustment"})
 		if err != nil {
 			return err

@@ -35,10 +35,13 @@ const (
 const entityType = "purchase_order"
 
 // Service runs purchase orders.
-type Service struct{ db *gorm.DB }
+type Service struct {
+	db     *gorm.DB
+	ledger *inventory.Ledger
+}
 
-// New returns the purchasing service.
-func New(db *gorm.DB) *Service { return &Service{db: db} }
+// New returns the purchasing service; receiving moves stock through ledger.
+func New(db *gorm.DB, ledger *inventory.Ledger) *Service { return &Service{db: db, ledger: ledger} }
 
 // ItemInput is one line of a new or changed order. UnitCost defaults to the supplier's cost
 // for the product, else the product's current cost.
@@ -733,7 +736,7 @@ func (s *Service) Receive(ctx context.Context, actor models.Actor, id uuid.UUID,
 		if err := tx.Create(&receipts).Error; err != nil {
 			return err
 		}
-		if _, err := inventory.Apply(ctx, tx, actor, changes...); err != nil {
+		if _, err := s.ledger.Apply(ctx, tx, actor, changes...); err != nil {
 			return err
 		}
 		to := models.POReceived

@@ -219,7 +219,7 @@ func TestReportFigures(t *testing.T) {
 	t.Run("inventory value", func(t *testing.T) {
 		st := c.App.Store("S009")
 		for p, q := range map[models.Product]int64{c.Coffee: 3500, c.Muffin: -1000} {
-			_, err := inventory.Apply(context.Background(), c.DB, models.System, inventory.Change{StoreID: st.ID, ProductID: p.ID, Delta: q, Type: models.MoveAdjustment, Reason: "test"})
+			_, err := c.App.App.Ledger.Apply(context.Background(), c.DB, models.System, inventory.Change{StoreID: st.ID, ProductID: p.ID, Delta: q, Type: models.MoveAdjustment, Reason: "test"})
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -9,8 +9,6 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/gin-gonic/gin"
-
 	"backroom/app/apptest"
 )
 
@@ -21,7 +19,7 @@ import (
 func TestNoRouteAnswers500ToBadInput(t *testing.T) {
 	app := apptest.NewDemo(t)
 	tok := app.Login("admin", "1234")
-	eng := app.App.Handler.(*gin.Engine)
+	eng := app.Engine
 	bodies := []string{`{`, `[]`, `{}`, `null`, `"x"`, `{"quantity":"abc","items":"x","storeId":"nope","productId":12,"price":-1}`,
 		`{"items":[{}],"storeId":"00000000-0000-0000-0000-000000000000"}`, `{"items":[{"productId":"zz","quantity":1e40}]}`,
 		`{"name":"` + strings.Repeat("x", 5000) + `","code":"` + strings.Repeat("y", 300) + `"}`, `{"date_from":"2026-13-45"}`,

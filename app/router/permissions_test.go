@@ -6,8 +6,6 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/gin-gonic/gin"
-
 	"backroom/app/apptest"
 )
 
@@ -32,7 +30,7 @@ func TestEveryRouteChecksItsPermission(t *testing.T) {
 	_, token := app.User(nil)
 	web, _ := app.WebUser(nil)
 	anonymous := app.Web()
-	eng := app.App.Handler.(*gin.Engine)
+	eng := app.Engine
 
 	var checked []string
 	for _, r := range eng.Routes() {
@@ -86,7 +84,7 @@ func isPublic(path string) bool {
 func TestEveryFormNeedsItsCSRFToken(t *testing.T) {
 	app := apptest.NewDemo(t)
 	admin := app.SignIn("admin", "1234")
-	eng := app.App.Handler.(*gin.Engine)
+	eng := app.Engine
 	before := app.Count("audit_log", "true")
 	n := 0
 	for _, r := range eng.Routes() {

@@ -1,100 +1,139 @@
-// Package router assembles Backroom: the engine, the sign-in service and every area's routes.
+// Package router mounts Backroom's routes: it builds the HTTP engine (server.New) with the
+// sidebar, and asks every service app.New built to mount its pages and API. It builds no service.
 package router
 
 import (
 	"net/http"
-	"sort"
 	"strings"
 	"time"
 
 	"github.com/gin-gonic/gin"
 	"github.com/google/uuid"
-	"github.com/jackc/pgx/v5/pgxpool"
 	"gorm.io/gorm"
 
-	"backroom/app/apikeys"
+	"backroom/app"
 	"backroom/app/auth"
-	"backroom/app/catalogsync"
-	"backroom/app/config"
 	"backroom/app/dashboard"
-	"backroom/app/integrations"
-	"backroom/app/integrations/codemax"
-	"backroom/app/integrations/mipos"
-	"backroom/app/integrations/tipsi"
-	"backroom/app/integrations/webhook"
-	"backroom/app/jobs"
-	"backroom/app/pricing"
+	"backroom/app/reports"
 	"backroom/app/server"
-	"backroom/app/webservices"
 	"backroom/models"
 	"backroom/views/home"
 )
 
-// Deps are what the app is built from.
-type Deps struct {
-	Config config.Config
-	Pool   *pgxpool.Pool
-	DB     *gorm.DB
-}
-
-// App is the assembled application.
-type App struct {
-	Handler      http.Handler
-	Auth         *auth.Service
-	Jobs         *jobs.Registry
-	Integrations *integrations.Service
-	Webhooks     *webhook.Service
-}
-
-// New wires every area onto one engine.
-func New(d Deps) (*App, error) {
-	cfg := d.Config
-	tokens := auth.NewTokens(cfg.Key("jwt"), cfg.AccessTokenTTL, nil)
-	authSvc := auth.NewService(d.DB, tokens, cfg.Key("pin"), cfg.RefreshTokenTTL)
+// New builds the engine and mounts every area of a on it.
+func New(a *app.App) *gin.Engine {
 	kit := &server.Kit{
-		Sessions:   auth.NewSessions(d.Pool, cfg.Production()),
+		Sessions:   auth.NewSessions(a.Pool, a.Config.Production()),
 		Nav:        sidebar(),
-		StoreScope: storeScope(d.DB),
-		Badges:     badgesFor(d),
-		Zone:       storeZone(d.DB),
+		StoreScope: storeScope(a.DB),
+		Badges:     a.Badges,
+		Zone:       storeZone(a.DB),
 
-		TrustedProxies: cfg.TrustedProxies,
+		TrustedProxies: a.Config.TrustedProxies,
 	}
 	r := server.New(kit)
 	api := r.Group("/api/v1", server.BodyLimit(1<<20))
 	rt := server.Routes{
 		PublicAPI: api.Group(""),
-		API:       api.Group("", authSvc.RequireToken),
+		API:       api.Group("", a.Auth.RequireToken),
 		PublicWeb: r.Group("", server.BodyLimit(1<<20)),
-		Web:       r.Group("", server.BodyLimit(1<<20), authSvc.RequireSession, server.PageZone),
+		Web:       r.Group("", server.BodyLimit(1<<20), a.Auth.RequireSession, server.PageZone),
 		Root:      r,
 	}
-	authSvc.MountAPI(rt.PublicAPI, rt.API)
-	authSvc.MountWeb(rt.PublicWeb, rt.Web)
-	rt.Web.GET("/", dashboardPage(d.DB))
-	reg := jobs.NewRegistry()
-	integrations.Register(codemax.New(codemax.Options{}))
-	integrations.Register(tipsi.New())
-	integ, err := integrations.New(d.DB, cfg.Key("secrets"), cfg.PublicURL)
-	if err != nil {
-		return nil, err
+	a.Auth.MountAPI(rt.PublicAPI, rt.API)
+	a.Auth.MountWeb(rt.PublicWeb, rt.Web)
+	rt.Web.GET("/", dashboardPage(a.DB))
+	a.Integrations.Mount(rt, a.APIKeys.Section, a.WebServices.Section) // the list page shows the API keys and the web services
+	a.MiPOS.Mount(rt)
+	a.Webhooks.Mount(rt, a.Sales)
+	a.APIKeys.Mount(rt)
+	a.CatalogSync.Mount(rt) // PATCH /api/v1/catalog/sync|sync_clear by API key, 16 MiB bodies
+	a.WebServices.Mount(rt) // /ws/v1: record a sale, sales report and catalogue downloads by API key
+	a.Catalog.Mount(rt)
+	a.Admin.Mount(rt)
+	a.Sales.Mount(rt)
+	a.Registers.Mount(rt)
+	a.Purchasing.Mount(rt)
+	a.Pricing.Mount(rt)
+	a.Transfers.Mount(rt)
+	a.Approvals.Mount(rt)
+	a.Audit.Mount(rt)
+	a.Inventory.Mount(rt)
+	a.Tenders.Mount(rt)
+	a.Customers.Mount(rt)
+	a.Reports.Mount(rt)
+	a.Search.Mount(rt)
+	return r
+}
+
+// sidebar is the navigation in UI.md's order; an area appears once it is built.
+func sidebar() []server.Nav {
+	return []server.Nav{
+		{Key: "home", Label: "Dashboard", Href: "/"},
+		{Key: "catalogue", Label: "Catalogue", Href: "/products", Perms: []string{"products.view", "taxes.view", "suppliers.view"}, Items: []server.Nav{
+			{Key: "catalogue-products", Label: "Products", Href: "/products", Perms: []string{"products.view"}},
+			{Key: "catalogue-departments", Label: "Departments", Href: "/departments", Perms: []string{"products.view"}},
+			{Key: "catalogue-taxes", Label: "Taxes", Href: "/taxes", Perms: []string{"taxes.view"}},
+			{Key: "catalogue-suppliers", Label: "Suppliers", Href: "/suppliers", Perms: []string{"suppliers.view"}},
+			{Key: "catalogue-units", Label: "Units", Href: "/units", Perms: []string{"products.view"}},
+		}},
+		{Key: "purchasing", Label: "Purchasing", Perms: []string{"purchase_orders.view", "purchase_orders.approve", "worksheets.approve"}, Items: []server.Nav{
+			{Key: "purchasing-orders", Label: "Purchase orders", Href: "/purchase-orders", Perms: []string{"purchase_orders.view"}},
+			{Key: "approvals", Label: "Approvals", Href: "/approvals", Perms: []string{"purchase_orders.approve", "worksheets.approve"}},
+		}},
+		{Key: "pricing", Label: "Pricing", Perms: []string{"worksheets.view", "specials.view", "store_prices.view"}, Items: []server.Nav{
+			{Key: "pricing-worksheets", Label: "Worksheets", Href: "/worksheets", Perms: []string{"worksheets.view"}},
+			{Key: "pricing-specials", Label: "Specials", Href: "/specials", Perms: []string{"specials.view"}},
+			{Key: "pricing-store-prices", Label: "Store prices", Href: "/store-prices", Perms: []string{"store_prices.view"}},
+		}},
+		{Key: "transfers", Label: "Transfers", Href: "/transfers", Perms: []string{"transfers.view"}},
+		{Key: "inventory", Label: "Inventory", Href: "/inventory", Perms: []string{"inventory.view"}, Items: []server.Nav{
+			{Key: "inventory-stock", Label: "Stock", Href: "/inventory", Perms: []string{"inventory.view"}},
+			{Key: "inventory-counts", Label: "Stock counts", Href: "/inventory/counts", Perms: []string{"inventory.view"}},
+		}},
+		{Key: "sales", Label: "Sales", Href: "/sales", Perms: []string{"pos.sell", "registers.view", "customers.view", "sales_reps.view", "tenders.view"}, Items: []server.Nav{
+			{Key: "sales-sales", Label: "Sales", Href: "/sales", Perms: []string{"pos.sell"}},
+			{Key: "sales-registers", Label: "Registers", Href: "/registers", Perms: []string{"registers.view"}},
+			{Key: "sales-customers", Label: "Customers", Href: "/customers", Perms: []string{"customers.view"}},
+			{Key: "sales-reps", Label: "Sales reps", Href: "/sales-reps", Perms: []string{"sales_reps.view"}},
+			{Key: "sales-tenders", Label: "Tenders", Href: "/tenders", Perms: []string{"tenders.view"}},
+		}},
+		{Key: "reports", Label: "Reports", Href: "/reports", Perms: reports.Permissions},
+		{Key: "integrations", Label: "Integrations", Href: "/settings/integrations", Perms: []string{"integrations.manage"}},
+		{Key: "admin", Label: "Admin", Perms: []string{"users.view", "roles.view", "stores.view"}, Items: []server.Nav{
+			{Key: "admin-users", Label: "Users", Href: "/admin/users", Perms: []string{"users.view"}},
+			{Key: "admin-roles", Label: "Roles", Href: "/admin/roles", Perms: []string{"roles.view"}},
+			{Key: "admin-stores", Label: "Stores", Href: "/admin/stores", Perms: []string{"stores.view"}},
+		}},
+		{Key: "audit", Label: "Audit trail", Href: "/audit", Perms: []string{"reports.view_global"}},
 	}
-	integ.RegisterJobs(reg)
-	pricing.RegisterJobs(reg, d.DB)
-	integ.Mount(rt)
-	mipos.New(d.DB, integ).Wire(reg, rt)
-	webhooks := webhook.New(d.DB, integ, cfg.Key("receipt-links"), cfg.PublicURL)
-	webhooks.RegisterJobs(reg) // the delivery worker, and the sale hook that queues deliveries
-	webhooks.Mount(rt)
-	keys := apikeys.New(d.DB)
-	keys.Mount(rt)
-	integrations.AddListSection("api-keys", keys.Section)
-	catalogsync.New(d.DB).Mount(rt, keys) // PATCH /api/v1/catalog/sync|sync_clear by API key, 16 MiB bodies
-	ws := webservices.New(d.DB, keys)     // /ws/v1: record a sale, sales report and catalogue downloads by API key
-	ws.Mount(rt)
-	integrations.AddListSection("web-services", ws.Section)
-	mountAreas(rt, d, authSvc)
-	return &App{Handler: r, Auth: authSvc, Jobs: reg, Integrations: integ, Webhooks: webhooks}, nil
+}
+
+// tileText describes an area on the dashboard.
+func tileText(key string) string {
+	switch key {
+	case "audit":
+		return "Who changed what and when, with the values before and after, across every area."
+	case "catalogue":
+		return "Products with barcodes, prices and suppliers; departments, tax rates and groups, units."
+	case "integrations":
+		return "Connect the RMS, inventory system, catalogue service and webhook receivers; watch runs and errors."
+	case "purchasing":
+		return "Purchase orders to suppliers: approval, sending, receiving in parts; suggested orders from reorder points."
+	case "pricing":
+		return "Worksheets of price and product changes with approval, specials and store prices."
+	case "transfers":
+		return "Stock sent between stores, received with differences settled at cost."
+	case "sales":
+		return "Sales, refunds and voids with their receipts; register sessions with X and Z reports."
+	case "reports":
+		return "Sales, tax, margins and stock value by store, day, department, product and person, with CSV, XLSX and PDF exports."
+	case "inventory":
+		return "Stock per store with low-stock and negative levels, adjustments, movement history and stock counts."
+	case "admin":
+		return "Users and their role at each store, roles and permissions, and the chain's stores."
+	}
+	return ""
 }
 
 // dashboardPage shows today's figures the person may see and a tile per area they may open.
@@ -115,7 +154,7 @@ func dashboardPage(db *gorm.DB) gin.HandlerFunc {
 			if item.Key == "home" {
 				continue
 			}
-			tiles = append(tiles, home.Tile{Label: item.Label, Href: item.Href, Body: tileText[item.Key]})
+			tiles = append(tiles, home.Tile{Label: item.Label, Href: item.Href, Body: tileText(item.Key)})
 		}
 		cards, err := dashboard.Cards(c.Request.Context(), db, server.Actor(c), approvals)
 		if err != nil {
@@ -165,28 +204,4 @@ func storeZone(db *gorm.DB) func(*gin.Context, models.Actor) *time.Location {
 		}
 		return s.Location()
 	}
-}
-
-// areaOrder is the sidebar order of UI.md, whatever order areas register in.
-var areaOrder = []string{"home", "catalogue", "purchasing", "approvals", "pricing", "transfers", "inventory", "sales", "reports", "sync", "integrations", "admin"}
-
-// sidebar returns the navigation in UI.md's order, with the integrations area.
-func sidebar() []server.Nav {
-	nav := append([]server.Nav{
-		{Key: "integrations", Label: "Integrations", Href: "/settings/integrations", Perms: []string{"integrations.manage"}},
-	}, navigation...)
-	rank := func(key string) int {
-		for i, k := range areaOrder {
-			if k == key {
-				return i
-			}
-		}
-		return len(areaOrder)
-	}
-	sort.SliceStable(nav, func(i, j int) bool { return rank(nav[i].Key) < rank(nav[j].Key) })
-	return nav
-}
-
-func init() {
-	tileText["integrations"] = "Connect the RMS, inventory system, catalogue service and webhook receivers; watch runs and errors."
 }

@@ -2,7 +2,6 @@ package sales
 
 import (
 	"context"
-	"sync"
 
 	"gorm.io/gorm"
 
@@ -11,28 +10,13 @@ import (
 
 // Hook is called inside the transaction that records a sale, after its lines and payments are
 // written. Work a hook does in tx (queuing a webhook, an outbox row) commits or rolls back with
-// the sale; an error from a hook refuses the sale.
+// the sale; an error from a hook refuses the sale. Hooks are given to New by the composition
+// root, so other areas react to sales without the sales package knowing them.
 type Hook func(ctx context.Context, tx *gorm.DB, sale *models.Sale) error
 
-var (
-	hooksMu  sync.RWMutex
-	recorded []Hook
-)
-
-// OnRecorded adds a hook run for every sale or refund recorded (at start-up). Other areas use it
-// to react to sales without the sales package knowing them.
-func OnRecorded(h Hook) {
-	hooksMu.Lock()
-	defer hooksMu.Unlock()
-	recorded = append(recorded, h)
-}
-
-// runRecorded calls the recorded hooks in the order they were added.
-func runRecorded(ctx context.Context, tx *gorm.DB, sale *models.Sale) error {
-	hooksMu.RLock()
-	hooks := recorded
-	hooksMu.RUnlock()
-	for _, h := range hooks {
+// recorded calls the service's hooks in the order they were given.
+func (s *Service) recorded(ctx context.Context, tx *gorm.DB, sale *models.Sale) error {
+	for _, h := range s.hooks {
 		if err := h(ctx, tx, sale); err != nil {
 			return err
 		}

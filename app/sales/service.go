@@ -21,12 +21,18 @@ import (
 
 // Service runs the sales rules on the database.
 type Service struct {
-	db  *gorm.DB
-	now func() time.Time
+	db     *gorm.DB
+	ledger *inventory.Ledger
+	hooks  []Hook
+	now    func() time.Time
 }
 
-// New returns the sales service, on the wall clock.
-func New(db *gorm.DB) *Service { return &Service{db: db, now: time.Now} }
+// New returns the sales service, on the wall clock. Stock moves through ledger; hooks run, in
+// order, for every sale or refund recorded (see Hook). The composition root (app.New) passes the
+// app's ledger and hooks; seeds and tests that need no outside system to hear pass none.
+func New(db *gorm.DB, ledger *inventory.Ledger, hooks ...Hook) *Service {
+	return &Service{db: db, ledger: ledger, hooks: append([]Hook(nil), hooks...), now: time.Now}
+}
 
 // At returns a copy of the service whose clock reads t: a sale recorded without soldAt is sold
 // at t and a void is dated t. Replaying a till's past (the demo seed's sales history) uses it;
@@ -175,7 +181,7 @@ func (s *Service) create(ctx context.Context, tx *gorm.DB, actor models.Actor, i
 			Reason: verb + " " + sale.ReceiptNumber, ReferenceType: "sale", ReferenceID: &sale.ID,
 		})
 	}
-	if _, err := inventory.Apply(ctx, tx, actor, changes...); err != nil {
+	if _, err := s.ledger.Apply(ctx, tx, actor, changes...); err != nil {
 		return nil, err
 	}
 	action := "sale.create"
@@ -186,7 +192,7 @@ func (s *Service) create(ctx context.Context, tx *gorm.DB, actor models.Actor, i
 		return nil, err
 	}
 	sale.Items, sale.Payments = p.items, p.payments
-	if err := runRecorded(ctx, tx, &sale); err != nil {
+	if err := s.recorded(ctx, tx, &sale); err != nil {
 		return nil, err
 	}
 	return &sale, nil
@@ -560,7 +566,7 @@ func (s *Service) Void(ctx context.Context, actor models.Actor, saleID uuid.UUID
 				Reason: "Void " + sale.ReceiptNumber + ": " + reason, ReferenceType: "sale", ReferenceID: &sale.ID,
 			})
 		}
-		if _, err := inventory.Apply(ctx, tx, actor, changes...); err != nil {
+		if _, err := s.ledger.Apply(ctx, tx, actor, changes...); err != nil {
 			return err
 		}
 		before := sale

@@ -11,7 +11,6 @@ import (
 	"strings"
 
 	"github.com/gin-gonic/gin"
-	"gorm.io/gorm"
 
 	"backroom/app/catalog"
 	"backroom/app/customers"
@@ -40,10 +39,9 @@ type Service struct {
 	customers  *customers.Service
 }
 
-// New builds the search over db.
-func New(db *gorm.DB) *Service {
-	return &Service{catalog: catalog.New(db), purchasing: purchasing.New(db), transfers: transfers.New(db),
-		pricing: pricing.New(db), customers: customers.New(db)}
+// New builds the search over the areas' services, whose list queries it asks.
+func New(catalog *catalog.Service, purchasing *purchasing.Service, transfers *transfers.Service, pricing *pricing.Service, customers *customers.Service) *Service {
+	return &Service{catalog: catalog, purchasing: purchasing, transfers: transfers, pricing: pricing, customers: customers}
 }
 
 // Mount adds GET /search (a page, or the top bar's suggestions for an htmx request).

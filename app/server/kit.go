@@ -102,12 +102,13 @@ func New(k *Kit) *gin.Engine {
 	if err := r.SetTrustedProxies(k.TrustedProxies); err != nil {
 		panic(fmt.Sprintf("trusted proxies: %v", err))
 	}
-	r.Use(requestID, recoverPanics, accessLog, securityHeaders, func(c *gin.Context) {
+	m := newMetrics()
+	r.Use(requestID, recoverPanics, m.accessLog, securityHeaders, func(c *gin.Context) {
 		c.Set(kitKey, k)
 		c.Next()
 	})
 	r.GET("/health", func(c *gin.Context) { c.JSON(http.StatusOK, gin.H{"status": "ok"}) })
-	r.GET("/metrics", gin.WrapH(promhttp.Handler()))
+	r.GET("/metrics", gin.WrapH(promhttp.HandlerFor(m.registry, promhttp.HandlerOpts{})))
 	staticFiles := http.StripPrefix("/static/", http.FileServer(http.FS(static.FS)))
 	r.GET("/static/*path", func(c *gin.Context) {
 		c.Header("Cache-Control", "public, max-age=3600")

@@ -14,7 +14,7 @@ import (
 
 	"github.com/gin-gonic/gin"
 	"github.com/prometheus/client_golang/prometheus"
-	"github.com/prometheus/client_golang/prometheus/promauto"
+	"github.com/prometheus/client_golang/prometheus/collectors"
 
 	"backroom/models"
 )
@@ -73,18 +73,33 @@ func (h ContextHandler) WithGroup(name string) slog.Handler {
 	return ContextHandler{h.Handler.WithGroup(name)}
 }
 
-var (
-	httpRequests = promauto.NewCounterVec(prometheus.CounterOpts{
-		Name: "backroom_http_requests_total", Help: "HTTP requests by route and status.",
-	}, []string{"method", "route", "status"})
-	httpDuration = promauto.NewHistogramVec(prometheus.HistogramOpts{
-		Name: "backroom_http_request_duration_seconds", Help: "HTTP request latency by route.",
-		Buckets: prometheus.DefBuckets,
-	}, []string{"method", "route"})
-)
+// metrics are one engine's Prometheus metrics, on a registry of its own that /metrics serves
+// (with the Go runtime's and the process's), so every engine built (one per test app) counts only
+// its own requests.
+type metrics struct {
+	registry *prometheus.Registry
+	requests *prometheus.CounterVec
+	duration *prometheus.HistogramVec
+}
+
+func newMetrics() *metrics {
+	m := &metrics{
+		registry: prometheus.NewRegistry(),
+		requests: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "backroom_http_requests_total", Help: "HTTP requests by route and status.",
+		}, []string{"method", "route", "status"}),
+		duration: prometheus.NewHistogramVec(prometheus.HistogramOpts{
+			Name: "backroom_http_request_duration_seconds", Help: "HTTP request latency by route.",
+			Buckets: prometheus.DefBuckets,
+		}, []string{"method", "route"}),
+	}
+	m.registry.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
+		m.requests, m.duration)
+	return m
+}
 
 // accessLog logs one line per request and records its metrics.
-func accessLog(c *gin.Context) {
+func (m *metrics) accessLog(c *gin.Context) {
 	start := time.Now()
 	c.Next()
 	route := c.FullPath()
@@ -93,8 +108,8 @@ func accessLog(c *gin.Context) {
 	}
 	elapsed := time.Since(start)
 	status := c.Writer.Status()
-	httpRequests.WithLabelValues(c.Request.Method, route, strconv.Itoa(status)).Inc()
-	httpDuration.WithLabelValues(c.Request.Method, route).Observe(elapsed.Seconds())
+	m.requests.WithLabelValues(c.Request.Method, route, strconv.Itoa(status)).Inc()
+	m.duration.WithLabelValues(c.Request.Method, route).Observe(elapsed.Seconds())
 	if c.Request.URL.Path == "/health" || c.Request.URL.Path == "/metrics" {
 		return
 	}

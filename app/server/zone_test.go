@@ -23,7 +23,7 @@ func TestPagesShowTimesInTheReadersZone(t *testing.T) {
 	if err := app.DB.Where("is_active").Order("sku").Take(&p).Error; err != nil {
 		t.Fatal(err)
 	}
-	if _, err := inventory.Apply(context.Background(), app.DB, models.System, inventory.Change{
+	if _, err := app.App.Ledger.Apply(context.Background(), app.DB, models.System, inventory.Change{
 		StoreID: shop.ID, ProductID: p.ID, Delta: 1000, Type: models.MoveAdjustment, Reason: "Received",
 	}); err != nil {
 		t.Fatal(err)

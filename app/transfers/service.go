@@ -36,10 +36,13 @@ const (
 )
 
 // Service runs transfers.
-type Service struct{ db *gorm.DB }
+type Service struct {
+	db     *gorm.DB
+	ledger *inventory.Ledger
+}
 
-// New returns the transfers service.
-func New(db *gorm.DB) *Service { return &Service{db: db} }
+// New returns the transfers service; sending and receiving move stock through ledger.
+func New(db *gorm.DB, ledger *inventory.Ledger) *Service { return &Service{db: db, ledger: ledger} }
 
 // ItemInput is one product to send.
 type ItemInput struct {
@@ -233,7 +236,7 @@ func (s *Service) Create(ctx context.Context, actor models.Actor, in CreateInput
 		if err := tx.Omit("Product").Create(&items).Error; err != nil {
 			return err
 		}
-		if _, err := inventory.Apply(ctx, tx, actor, changes...); err != nil {
+		if _, err := s.ledger.Apply(ctx, tx, actor, changes...); err != nil {
 			return err
 		}
 		t.Items = items
@@ -342,7 +345,7 @@ func (s *Service) Cancel(ctx context.Context, actor models.Actor, id uuid.UUID) 
 			for _, it := range items {
 				changes = append(changes, s.move(t, t.FromStoreID, it.ProductID, it.Quantity, models.MoveTransfer, "Cancelled "+t.Number))
 			}
-			_, err := inventory.Apply(ctx, tx, actor, changes...)
+			_, err := s.ledger.Apply(ctx, tx, actor, changes...)
 			return nil, err
 		})
 }
@@ -417,7 +420,7 @@ func (s *Service) Receive(ctx context.Context, actor models.Actor, id uuid.UUID,
 					return nil, err
 				}
 			}
-			if _, err := inventory.Apply(ctx, tx, actor, changes...); err != nil {
+			if _, err := s.ledger.Apply(ctx, tx, actor, changes...); err != nil {
 				return nil, err
 			}
 			if differences {

@@ -35,7 +35,7 @@ func setup(t *testing.T) *fixture {
 		f.products = append(f.products, p)
 		// 20 units of each at the source.
 		pid := p.ID
-		_, err := inventory.Apply(t.Context(), app.DB, models.System, inventory.Change{StoreID: f.from.ID, ProductID: pid, Delta: 20000, Type: models.MoveAdjustment})
+		_, err := app.App.Ledger.Apply(t.Context(), app.DB, models.System, inventory.Change{StoreID: f.from.ID, ProductID: pid, Delta: 20000, Type: models.MoveAdjustment})
 		must(t, err)
 	}
 	_, f.admin = app.User(nil, allTransfers...)

@@ -22,10 +22,9 @@ const BasePath = "/ws/v1"
 // Mount adds the web services under /ws/v1, each behind its API-key scope: a missing or wrong
 // key is 401 on every one of them, a key without the scope 403.
 func (s *Service) Mount(rt server.Routes) {
-	g := rt.Root.Group(BasePath, server.BodyLimit(1<<20))
-	g.POST("/sales", s.keys.Require(models.ScopeSalesWrite), s.saleCreate)
-	g.GET("/reports/sales", s.keys.Require(models.ScopeReportsRead), s.salesReport)
-	g.GET("/catalog/:list", s.keys.Require(models.ScopeCatalogRead), s.catalogDownload)
+	rt.Root.POST("/ws/v1/sales", server.BodyLimit(1<<20), s.keys.Require(models.ScopeSalesWrite), s.saleCreate)
+	rt.Root.GET("/ws/v1/reports/sales", server.BodyLimit(1<<20), s.keys.Require(models.ScopeReportsRead), s.salesReport)
+	rt.Root.GET("/ws/v1/catalog/:list", server.BodyLimit(1<<20), s.keys.Require(models.ScopeCatalogRead), s.catalogDownload)
 }
 
 func (s *Service) saleCreate(c *gin.Context) {

@@ -13,7 +13,6 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/google/uuid"
@@ -158,9 +157,9 @@ func (s *Service) RecordSale(ctx context.Context, req SaleRequest) (*SaleAnswer,
 	if in.ReceiptNumber, err = s.nextReceiptNumber(ctx, r.store, r.soldAt); err != nil {
 		return nil, err
 	}
-	cl := &claim{apiKeyID: req.Key.ID, key: idem, hash: hash}
+	var cl *claim
 	if idem != "" {
-		ctx = context.WithValue(ctx, claimKey{}, cl)
+		cl = &claim{apiKeyID: req.Key.ID, key: idem, hash: hash}
 	}
 	var sale *models.Sale
 	err = s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
@@ -175,8 +174,10 @@ func (s *Service) RecordSale(ctx context.Context, req SaleRequest) (*SaleAnswer,
 			in.CustomerID = &idStr
 		}
 		var err error
-		sale, err = s.sales.CreateTx(ctx, tx, actor, in)
-		return err
+		if sale, err = s.sales.CreateTx(ctx, tx, actor, in); err != nil || cl == nil {
+			return err
+		}
+		return cl.store(tx, sale)
 	})
 	if errors.Is(err, errReplayed) {
 		// Another request with the same key committed its sale while this one was working.
@@ -188,12 +189,14 @@ func (s *Service) RecordSale(ctx context.Context, req SaleRequest) (*SaleAnswer,
 	if err != nil {
 		return nil, renameFields(err)
 	}
-	if cl.body == nil {
-		if cl.body, err = answerBody(sale); err != nil {
-			return nil, err
-		}
+	if cl != nil {
+		return &SaleAnswer{Status: http.StatusCreated, Body: cl.body}, nil
 	}
-	return &SaleAnswer{Status: http.StatusCreated, Body: cl.body}, nil
+	answer, err := answerBody(sale)
+	if err != nil {
+		return nil, err
+	}
+	return &SaleAnswer{Status: http.StatusCreated, Body: answer}, nil
 }
 
 // requestHash identifies a request body for Idempotency-Key checks; insignificant whitespace
@@ -234,30 +237,18 @@ func (s *Service) replay(ctx context.Context, apiKeyID uuid.UUID, idem, hash str
 	return &SaleAnswer{Status: rows[0].Status, Body: []byte(rows[0].Response), Replayed: true}, nil
 }
 
-// claim travels in the context into the sale's transaction, where the sale hook stores the
-// idempotency key with the answer: both commit together or not at all.
+// claim is a request's Idempotency-Key, stored with the answer in the sale's own transaction:
+// both commit together or not at all.
 type claim struct {
 	apiKeyID uuid.UUID
 	key      string
 	hash     string
-	body     []byte
+	body     []byte // the answer, once stored
 }
 
-type claimKey struct{}
-
-var hookOnce sync.Once
-
-// registerHook hooks sale recording once per process (tests build many apps); the hook only acts
-// on sales this package records with an Idempotency-Key.
-func registerHook() {
-	hookOnce.Do(func() { sales.OnRecorded(storeClaim) })
-}
-
-func storeClaim(ctx context.Context, tx *gorm.DB, sale *models.Sale) error {
-	cl, ok := ctx.Value(claimKey{}).(*claim)
-	if !ok {
-		return nil
-	}
+// store records the key with the sale's answer in tx; errReplayed when a concurrent request
+// with the same key stored it first (the caller's transaction then rolls back).
+func (cl *claim) store(tx *gorm.DB, sale *models.Sale) error {
 	body, err := answerBody(sale)
 	if err != nil {
 		return err

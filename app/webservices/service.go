@@ -18,8 +18,8 @@ type Service struct {
 	sales *sales.Service
 }
 
-// New builds the service on the API-key service that authenticates its callers.
-func New(db *gorm.DB, keys *apikeys.Service) *Service {
-	registerHook()
-	return &Service{db: db, keys: keys, sales: sales.New(db)}
+// New builds the service on the API-key service that authenticates its callers and the app's
+// sales service, which records the sales (so stock moves and the sale hooks run).
+func New(db *gorm.DB, keys *apikeys.Service, sales *sales.Service) *Service {
+	return &Service{db: db, keys: keys, sales: sales}
 }

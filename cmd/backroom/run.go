@@ -18,6 +18,7 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 	"gorm.io/gorm"
 
+	"backroom/app"
 	"backroom/app/config"
 	"backroom/app/jobs"
 	"backroom/app/router"
@@ -160,9 +161,9 @@ func withDB(ctx context.Context, cfg config.Config, f func(*pgxpool.Pool, *gorm.
 	return f(pool, db)
 }
 
-// startWorkers runs the job workers until the returned stop is called.
-func startWorkers(ctx context.Context, pool *pgxpool.Pool, app *router.App) (stop func(), err error) {
-	runner, err := jobs.NewRunner(pool, app.Jobs, 10, time.Second)
+// startWorkers runs the job workers of a until the returned stop is called.
+func startWorkers(ctx context.Context, a *app.App) (stop func(), err error) {
+	runner, err := jobs.NewRunner(a.Pool, a.Jobs, 10, time.Second)
 	if err != nil {
 		return nil, err
 	}
@@ -178,16 +179,18 @@ func startWorkers(ctx context.Context, pool *pgxpool.Pool, app *router.App) (sto
 	}, nil
 }
 
+// worker runs only the background workers: it builds the services (app.New) and their jobs,
+// never the HTTP engine.
 func worker(ctx context.Context, cfg config.Config, stdout io.Writer) error {
 	return withDB(ctx, cfg, func(pool *pgxpool.Pool, db *gorm.DB) error {
 		if err := models.CheckMigrated(ctx, pool); err != nil {
 			return err
 		}
-		app, err := router.New(router.Deps{Config: cfg, Pool: pool, DB: db})
+		a, err := app.New(cfg, pool, db)
 		if err != nil {
 			return err
 		}
-		stop, err := startWorkers(ctx, pool, app)
+		stop, err := startWorkers(ctx, a)
 		if err != nil {
 			return err
 		}
@@ -203,12 +206,12 @@ func serve(ctx context.Context, cfg config.Config, stdout io.Writer, withWorkers
 		if err := models.CheckMigrated(ctx, pool); err != nil {
 			return err
 		}
-		app, err := router.New(router.Deps{Config: cfg, Pool: pool, DB: db})
+		a, err := app.New(cfg, pool, db)
 		if err != nil {
 			return err
 		}
 		if withWorkers {
-			stop, err := startWorkers(ctx, pool, app)
+			stop, err := startWorkers(ctx, a)
 			if err != nil {
 				return err
 			}
@@ -219,7 +222,7 @@ func serve(ctx context.Context, cfg config.Config, stdout io.Writer, withWorkers
 			return fmt.Errorf("listen on %s: %w", cfg.Addr, err)
 		}
 		srv := &http.Server{
-			Handler:           app.Handler,
+			Handler:           router.New(a),
 			ReadHeaderTimeout: 10 * time.Second,
 			ReadTimeout:       60 * time.Second,
 			WriteTimeout:      120 * time.Second,

@@ -16,8 +16,8 @@ import (
 
 	"github.com/google/uuid"
 
+	"backroom/app"
 	"backroom/app/apptest"
-	"backroom/app/integrations"
 	"backroom/app/integrations/codemax"
 	"backroom/app/integrations/codemax/codemaxtest"
 	"backroom/app/linemath"
@@ -47,7 +47,6 @@ type env struct {
 
 func setup(t *testing.T, opts codemax.Options, settings map[string]any) *env {
 	t.Helper()
-	app := apptest.NewDemo(t)
 	fake := codemaxtest.New(t, username, password)
 	if opts.Now == nil {
 		opts.Now = fake.Now
@@ -56,7 +55,7 @@ func setup(t *testing.T, opts codemax.Options, settings map[string]any) *env {
 		opts.RetryWait = time.Millisecond
 	}
 	conn := codemax.New(opts)
-	integrations.Register(conn) // replaces the production connector the router registered
+	app := apptest.NewWith(t, apptest.Options{Demo: true, App: []app.Option{app.WithConnector(conn)}}) // in place of the production connector
 	e := &env{t: t, app: app, fake: fake, conn: conn, token: app.Login("admin", "1234")}
 	if err := app.DB.Take(&e.store, "code = 'S001'").Error; err != nil {
 		t.Fatal(err)
@@ -117,7 +116,7 @@ func (e *env) sell(receipt string, soldAt *time.Time, original *models.Sale, lin
 	}
 	in.Subtotal, in.TaxTotal, in.DiscountTotal, in.GrandTotal = tot.Subtotal, tot.TaxTotal, tot.DiscountTotal, tot.GrandTotal
 	in.Payments = []sales.PaymentInput{{Method: "CASH", Amount: tot.GrandTotal}}
-	sale, err := sales.New(e.app.DB).Create(context.Background(), models.System, in)
+	sale, err := e.app.App.Sales.Create(context.Background(), models.System, in)
 	if err != nil {
 		e.t.Fatalf("sell %s: %v", receipt, err)
 	}
@@ -333,12 +332,12 @@ func TestVoidIsSentOnce(t *testing.T) {
 
 	var s2 models.Sale
 	e.app.DB.Take(&s2, "receipt_number = 'R0002'")
-	if _, err := sales.New(e.app.DB).Void(context.Background(), models.System, s2.ID, "wrong item"); err != nil {
+	if _, err := e.app.App.Sales.Void(context.Background(), models.System, s2.ID, "wrong item"); err != nil {
 		t.Fatal(err)
 	}
 	// A sale voided before it was ever sent goes once, as a void.
 	s4 := e.sell("R0004", nil, nil)
-	if _, err := sales.New(e.app.DB).Void(context.Background(), models.System, s4.ID, "test"); err != nil {
+	if _, err := e.app.App.Sales.Void(context.Background(), models.System, s4.ID, "test"); err != nil {
 		t.Fatal(err)
 	}
 	expectRun(t, e.run(), models.RunSucceeded, 2, 2, 0)

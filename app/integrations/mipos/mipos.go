@@ -8,7 +8,6 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
-	"sync"
 	"time"
 
 	"github.com/google/uuid"
@@ -30,23 +29,25 @@ const DefaultBaseURL = "https://integrations.mipos.shop"
 type Connector struct {
 	db     *gorm.DB
 	integ  *integrations.Service
+	ledger *inventory.Ledger
 	client client
 }
 
-// New builds the connector over the integrations service (which opens its secrets).
-func New(db *gorm.DB, integ *integrations.Service) *Connector {
-	return &Connector{db: db, integ: integ, client: client{http: &http.Client{}}}
+// New builds the connector over the integrations service (which opens its secrets); stock the hub
+// reports moved is booked through ledger. The stock updates going the other way are queued by
+// QueueStockUpdates, a hook of that ledger.
+func New(db *gorm.DB, integ *integrations.Service, ledger *inventory.Ledger) *Connector {
+	return &Connector{db: db, integ: integ, ledger: ledger, client: client{http: &http.Client{}}}
 }
 
-// hookOnce keeps the stock hook registered once per process, however many apps (tests) are built:
-// the hook reads everything it needs from the movement's transaction.
-var hookOnce sync.Once
-
-// Wire registers the kind, its workers, its inbound webhook and page routes, and its stock hook.
-func (c *Connector) Wire(reg *jobs.Registry, rt server.Routes) {
-	integrations.Register(c)
+// RegisterJobs adds the worker that sends queued stock updates.
+func (c *Connector) RegisterJobs(reg *jobs.Registry) {
 	river.AddWorker(reg.Workers, &stockWorker{c: c})
-	hookOnce.Do(func() { inventory.OnMovement(stockHook) })
+}
+
+// Mount adds the hub's inbound webhook (authenticated by its signature, see inbound) and the
+// page's "Register webhook" button.
+func (c *Connector) Mount(rt server.Routes) {
 	rt.Root.POST("/webhooks/mipos/:integrationId", c.inbound)
 	rt.Web.POST("/settings/integrations/:id/mipos/webhook", server.Require("integrations.manage"), c.webRegister)
 }

@@ -80,12 +80,12 @@ func (e *env) sync() run {
 	return r
 }
 
-// move applies one stock change as every area does, through inventory.Apply in a transaction.
+// move applies one stock change as every area does, through the app's ledger in a transaction.
 func (e *env) move(store models.Store, productID uuid.UUID, delta int64, typ string) models.InventoryMovement {
 	var out []models.InventoryMovement
 	err := e.app.DB.Transaction(func(tx *gorm.DB) error {
 		var err error
-		out, err = inventory.Apply(context.Background(), tx, models.System, inventory.Change{StoreID: store.ID, ProductID: productID,
+		out, err = e.app.App.Ledger.Apply(context.Background(), tx, models.System, inventory.Change{StoreID: store.ID, ProductID: productID,
 			Delta: delta, Type: typ, Reason: "test"})
 		return err
 	})

@@ -31,7 +31,7 @@ func TestDuplicateStockJobsSendEachUpdateOnceInOrder(t *testing.T) {
 	var want []string
 	err = e.app.DB.Transaction(func(tx *gorm.DB) error {
 		for i := 1; i <= movements; i++ {
-			if _, err := inventory.Apply(context.Background(), tx, models.System, inventory.Change{StoreID: e.store.ID, ProductID: p.ID,
+			if _, err := e.app.App.Ledger.Apply(context.Background(), tx, models.System, inventory.Change{StoreID: e.store.ID, ProductID: p.ID,
 				Delta: int64(i) * 1000, Type: models.MoveAdjustment, Reason: "test"}); err != nil {
 				return err
 			}

@@ -58,9 +58,10 @@ const dateLayout = "2006-01-02 15:04:05"
 // stock hook recognises them and never sends them back to that hub.
 func inboundKeyPrefix(integrationID uuid.UUID) string { return "mipos:" + integrationID.String() + ":" }
 
-// stockHook runs inside every movement's transaction: for each enabled miPOS integration of the
+// QueueStockUpdates is the ledger hook (inventory.Hook) the composition root gives the app's
+// ledger; it runs inside every movement's transaction: for each enabled miPOS integration of the
 // movement's store that knows the product, it writes an outbox row and the job that sends it.
-func stockHook(ctx context.Context, tx *gorm.DB, m models.InventoryMovement) error {
+func QueueStockUpdates(ctx context.Context, tx *gorm.DB, m models.InventoryMovement) error {
 	if m.Quantity == 0 {
 		return nil
 	}

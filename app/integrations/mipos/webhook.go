@@ -116,7 +116,7 @@ func (c *Connector) inbound(g *gin.Context) {
 	if err == nil {
 		err = c.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 			ref := in.ID
-			_, err := inventory.Apply(ctx, tx, models.System, inventory.Change{StoreID: in.Store.ID, ProductID: product.ID, Delta: delta,
+			_, err := c.ledger.Apply(ctx, tx, models.System, inventory.Change{StoreID: in.Store.ID, ProductID: product.ID, Delta: delta,
 				Type: models.MoveExternal, Reason: "miPOS stock update", ReferenceType: "mipos", ReferenceID: &ref,
 				IdempotencyKey: inboundKey(in.ID, raw)})
 			return err

@@ -93,7 +93,7 @@ func (e *env) setLevel(p models.Product, q int64) {
 		if err != nil {
 			return err
 		}
-		_, err = inventory.Apply(context.Background(), tx, models.System, inventory.Change{StoreID: e.store.ID, ProductID: p.ID,
+		_, err = e.app.App.Ledger.Apply(context.Background(), tx, models.System, inventory.Change{StoreID: e.store.ID, ProductID: p.ID,
 			Delta: q - cur, Type: models.MoveAdjustment, Reason: "test"})
 		return err
 	})

@@ -20,13 +20,13 @@ import (
 )
 
 // Mount adds the delivery log API, the redeliver button's route and the public receipt-PDF link.
-func (s *Service) Mount(rt server.Routes) {
-	api := rt.API.Group("/integrations", server.Require("integrations.manage"))
-	api.GET("/:id/deliveries", s.apiDeliveries)
-	api.POST("/:id/deliveries/:deliveryId/redeliver", s.apiRedeliver)
-	web := rt.Web.Group("/settings/integrations", server.Require("integrations.manage"))
-	web.POST("/:id/deliveries/:deliveryId/redeliver", s.webRedeliver)
-	rt.PublicWeb.GET("/receipts/:saleId/pdf", s.receiptPDF)
+// The receipt link needs no signed-in person: its signature is the permission (see receiptPDF).
+// receipts renders the receipt a link opens.
+func (s *Service) Mount(rt server.Routes, receipts *sales.Service) {
+	rt.API.GET("/integrations/:id/deliveries", server.Require("integrations.manage"), s.apiDeliveries)
+	rt.API.POST("/integrations/:id/deliveries/:deliveryId/redeliver", server.Require("integrations.manage"), s.apiRedeliver)
+	rt.Web.POST("/settings/integrations/:id/deliveries/:deliveryId/redeliver", server.Require("integrations.manage"), s.webRedeliver)
+	rt.PublicWeb.GET("/receipts/:saleId/pdf", s.receiptPDF(receipts))
 }
 
 func (s *Service) apiDeliveries(c *gin.Context) {
@@ -92,37 +92,39 @@ func (s *Service) webRedeliver(c *gin.Context) {
 // receiptPDF serves a sale's receipt PDF to whoever holds a signed, unexpired link (a webhook
 // receiver, the customer it forwards it to): 403 when the signature does not match, 410 once
 // the link has expired.
-func (s *Service) receiptPDF(c *gin.Context) {
-	id, err := server.IDParam(c, "saleId")
-	if err != nil {
-		server.Fail(c, err)
-		return
+func (s *Service) receiptPDF(receipts *sales.Service) gin.HandlerFunc {
+	return func(c *gin.Context) {
+		id, err := server.IDParam(c, "saleId")
+		if err != nil {
+			server.Fail(c, err)
+			return
+		}
+		exp := c.Query("exp")
+		want := s.linkSig(id.String(), exp)
+		if !hmac.Equal([]byte(want), []byte(c.Query("sig"))) {
+			c.String(http.StatusForbidden, "This receipt link is not valid.")
+			return
+		}
+		until, err := strconv.ParseInt(exp, 10, 64)
+		if err != nil || time.Now().Unix() > until {
+			c.String(http.StatusGone, "This receipt link has expired; ask the store for a new copy.")
+			return
+		}
+		r, err := receipts.Receipt(c.Request.Context(), models.System, id)
+		if err != nil {
+			server.Fail(c, err)
+			return
+		}
+		b, err := sales.ReceiptPDF(r)
+		if err != nil {
+			server.Fail(c, err)
+			return
+		}
+		c.Header("Cache-Control", "private, max-age=300")
+		c.Header("X-Robots-Tag", "noindex")
+		c.Header("Content-Disposition", `inline; filename="receipt.pdf"`)
+		c.Data(http.StatusOK, "application/pdf", b)
 	}
-	exp := c.Query("exp")
-	want := s.linkSig(id.String(), exp)
-	if !hmac.Equal([]byte(want), []byte(c.Query("sig"))) {
-		c.String(http.StatusForbidden, "This receipt link is not valid.")
-		return
-	}
-	until, err := strconv.ParseInt(exp, 10, 64)
-	if err != nil || time.Now().Unix() > until {
-		c.String(http.StatusGone, "This receipt link has expired; ask the store for a new copy.")
-		return
-	}
-	r, err := sales.New(s.db).Receipt(c.Request.Context(), models.System, id)
-	if err != nil {
-		server.Fail(c, err)
-		return
-	}
-	b, err := sales.ReceiptPDF(r)
-	if err != nil {
-		server.Fail(c, err)
-		return
-	}
-	c.Header("Cache-Control", "private, max-age=300")
-	c.Header("X-Robots-Tag", "noindex")
-	c.Header("Content-Disposition", `inline; filename="receipt.pdf"`)
-	c.Data(http.StatusOK, "application/pdf", b)
 }
 
 // Section is the delivery log on the integration's page.

@@ -13,7 +13,6 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
-	"sync"
 	"sync/atomic"
 	"time"
 
@@ -23,7 +22,6 @@ import (
 
 	"backroom/app/integrations"
 	"backroom/app/jobs"
-	"backroom/app/sales"
 	"backroom/models"
 )
 
@@ -97,7 +95,6 @@ func New(db *gorm.DB, integ *integrations.Service, linkKey []byte, publicURL str
 	s := &Service{db: db, integ: integ, linkKey: linkKey, publicURL: strings.TrimRight(publicURL, "/"),
 		client: &http.Client{Timeout: 10 * time.Second}}
 	s.SetRetry(DefaultRetry)
-	integrations.Register(s)
 	return s
 }
 
@@ -111,24 +108,10 @@ func (s *Service) SetRetry(r Retry) {
 
 func (s *Service) schedule() Retry { return *s.retry.Load() }
 
-// active is the service the sale hook queues deliveries with. Sales hooks are process-wide and
-// registered once; the hook does all its database work in the sale's transaction, so it only
-// needs the newest service's link key and public URL (one per process outside tests).
-var (
-	active   atomic.Pointer[Service]
-	hookOnce sync.Once
-)
-
-// RegisterJobs adds the delivery worker and hooks sale recording so that every recorded sale
-// queues its deliveries.
+// RegisterJobs adds the delivery worker. The deliveries it sends are queued by Recorded, the
+// sale hook the composition root gives the sales service.
 func (s *Service) RegisterJobs(reg *jobs.Registry) {
 	river.AddWorker(reg.Workers, &worker{svc: s})
-	active.Store(s)
-	hookOnce.Do(func() {
-		sales.OnRecorded(func(ctx context.Context, tx *gorm.DB, sale *models.Sale) error {
-			return active.Load().Recorded(ctx, tx, sale)
-		})
-	})
 }
 
 // Kind is the stored kind.

@@ -20,8 +20,9 @@ import (
 
 	"gorm.io/gorm"
 
+	"backroom/app"
+	"backroom/app/apptest"
 	"backroom/app/integrations/webhook"
-	"backroom/app/sales"
 	"backroom/app/sales/salestest"
 	"backroom/models"
 )
@@ -95,8 +96,8 @@ func (r *receiver) answer(plan ...int) {
 }
 
 // fixture is a demo app with a taxed catalogue, running jobs with a fast retry schedule.
-func fixture(t *testing.T, retry webhook.Retry) *salestest.Fixture {
-	f := salestest.New(t)
+func fixture(t *testing.T, retry webhook.Retry, opts ...app.Option) *salestest.Fixture {
+	f := salestest.NewWith(t, apptest.Options{App: opts})
 	f.App.App.Webhooks.SetRetry(retry)
 	f.StartJobs()
 	return f
@@ -327,22 +328,17 @@ func TestFailedDeliveryIsMarkedFailedAndRedeliverable(t *testing.T) {
 	f.Do("GET", "/api/v1/integrations/"+hook+"/deliveries", nil, clerk).Expect(t, http.StatusForbidden)
 }
 
-var failOnce sync.Once
-
 // failingReceipt makes a sale fail in the last of its hooks, after the webhook hook has queued
 // its deliveries, so the test sees the whole transaction roll back.
 const failingReceipt = "R-ROLLBACK"
 
 func TestRolledBackSaleSendsNothing(t *testing.T) {
-	f := fixture(t, fast)
-	failOnce.Do(func() {
-		sales.OnRecorded(func(_ context.Context, _ *gorm.DB, sale *models.Sale) error {
-			if sale.ReceiptNumber == failingReceipt {
-				return models.Conflict("refused by the test hook")
-			}
-			return nil
-		})
-	})
+	f := fixture(t, fast, app.WithSaleHook(func(_ context.Context, _ *gorm.DB, sale *models.Sale) error {
+		if sale.ReceiptNumber == failingReceipt {
+			return models.Conflict("refused by the test hook")
+		}
+		return nil
+	}))
 	recv := newReceiver(t)
 	addHook(t, f, "Shop", recv.srv.URL, "", nil)
 

@@ -32,9 +32,13 @@ type Fixture struct {
 const StartStock = 50_000
 
 // New starts a demo app and adds the fixture's catalogue, tenders and stock.
-func New(t testing.TB) *Fixture {
+func New(t testing.TB) *Fixture { return NewWith(t, apptest.Options{}) }
+
+// NewWith is New with options for the app (the demo data is always loaded).
+func NewWith(t testing.TB, o apptest.Options) *Fixture {
 	t.Helper()
-	app := apptest.NewDemo(t)
+	o.Demo = true
+	app := apptest.NewWith(t, o)
 	f := &Fixture{App: app, T: t, Groups: map[uuid.UUID][]linemath.Tax{}}
 	db := app.DB
 	for code, s := range map[string]*models.Store{"S001": &f.Store, "S002": &f.Other} {
@@ -63,7 +67,7 @@ func New(t testing.TB) *Fixture {
 	f.Service = f.product("TEST-GIFTWRAP", "Gift wrapping", 2000, nil, false)
 	for _, st := range []models.Store{f.Store, f.Other} {
 		for _, p := range []models.Product{f.Coffee, f.Muffin} {
-			_, err := inventory.Apply(context.Background(), db, models.System, inventory.Change{
+			_, err := app.App.Ledger.Apply(context.Background(), db, models.System, inventory.Change{
 				StoreID: st.ID, ProductID: p.ID, Delta: StartStock, Type: models.MoveAdjustment, Reason: "test stock",
 			})
 			if err != nil {

@@ -18,6 +18,8 @@ import (
 const navKey = "reports"
 
 // Permissions are the ones that open a report page (x and z reports are under registers).
+//
+// table: never written
 var Permissions = func() []string {
 	var out []string
 	seen := map[string]bool{}

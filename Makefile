@@ -4,8 +4,8 @@
 #   make test              vet, generated-code check, unit/integration tests (-race), browser suite
 #   make generate          templ -> *_templ.go, Tailwind -> static/css/app.css (+ .sum)
 #   make check-generated   fails when generated files are stale (no Node needed)
-#   make db / db-stop      write tmp/db.env / stop the throwaway cluster under tmp/pg
-#   make bench | build | vet | chromium | clean
+#   make db / db-stop      write tmp/db.env / stop the throwaway cluster (.ci/db.sh says where it is)
+#   make bench | build | vet | chromium | install-shellcheck | clean
 
 SHELL := /bin/bash
 .SHELLFLAGS := -euo pipefail -c
@@ -18,13 +18,10 @@ TEMPL       := $(GO) tool templ
 TAILWIND    := npx --yes tailwindcss@3.4.19
 CHROMIUM    ?= /usr/bin/chromium
 
+SHELLCHECK  ?= shellcheck
+
 TMP         := $(CURDIR)/tmp
 DB_ENV      := $(TMP)/db.env
-PG_DIR      := $(TMP)/pg
-PG_DATA     := $(PG_DIR)/data
-PG_LOG      := $(PG_DIR)/server.log
-PG_PORT     := 54329
-LOCAL_ADMIN := postgres://postgres@127.0.0.1:5432/postgres?sslmode=disable
 
 # Loads tmp/db.env into the recipe's environment (line by line, so URLs with & or ? are safe).
 LOAD_DB_ENV = while IFS= read -r line || [ -n "$$line" ]; do [ -n "$$line" ] && export "$$line"; done < "$(DB_ENV)"
@@ -35,7 +32,7 @@ CSS_SUM = { sha256sum tailwind.config.js static/css/input.css; \
 	if [ -d views ]; then find views -type f -name '*.templ' -print0 | LC_ALL=C sort -z | xargs -0 -r sha256sum; fi; \
 	} | sha256sum | cut -d' ' -f1
 
-.PHONY: help db db-stop build run generate templ css css-sum check-generated vet chromium test bench clean
+.PHONY: help db db-stop build run generate templ css css-sum check-generated vet chromium install-shellcheck test bench clean
 
 help:
 	@sed -n '3,8p' $(firstword $(MAKEFILE_LIST)) | sed 's/^# \{0,1\}//'
@@ -44,82 +41,10 @@ help:
 # Database
 
 db:
-	@mkdir -p "$(TMP)"
-	q() { PGCONNECT_TIMEOUT=5 psql -X -q -At "$$1" -v ON_ERROR_STOP=1 -c "$$2" 2>/dev/null; }
-	with_db() { # with_db URL NAME: URL with its database replaced by NAME
-	  local u="$$1" name="$$2" base rest=""
-	  if [[ "$$u" == *\?* ]]; then rest="?$${u#*\?}"; u="$${u%%\?*}"; fi
-	  base="$${u#*://}"
-	  if [[ "$$base" == */* ]]; then u="$${u%/*}"; fi
-	  printf '%s/%s%s' "$$u" "$$name" "$$rest"
-	}
-	db_name() { local u="$${1%%\?*}"; u="$${u#*://}"; [[ "$$u" == */* ]] && printf '%s' "$${u##*/}" || true; }
-	ensure_db() { # ensure_db ADMIN_URL NAME
-	  local name="$$2"
-	  [[ "$$name" =~ ^[A-Za-z_][A-Za-z0-9_]*$$ ]] || { echo "make db: unexpected database name '$$name'" >&2; exit 1; }
-	  if [ "$$(q "$$1" "SELECT 1 FROM pg_database WHERE datname = '$$name'")" != 1 ]; then
-	    q "$$1" "CREATE DATABASE $$name" || { echo "make db: cannot create database $$name" >&2; exit 1; }
-	  fi
-	}
-	if [ -n "$${DATABASE_URL:-}" ]; then
-	  app="$$DATABASE_URL"
-	  admin="$${TEST_DATABASE_URL:-$$(with_db "$$DATABASE_URL" postgres)}"
-	  q "$$admin" 'select 1' >/dev/null || { echo "make db: cannot connect to $$admin (admin URL derived from DATABASE_URL; set TEST_DATABASE_URL)" >&2; exit 1; }
-	  name="$$(db_name "$$app")"; [ -n "$$name" ] && ensure_db "$$admin" "$$name"
-	  src="DATABASE_URL from the environment"
-	elif q "$(LOCAL_ADMIN)" 'select 1' >/dev/null; then
-	  admin="$(LOCAL_ADMIN)"
-	  app="$$(with_db "$$admin" backroom)"
-	  ensure_db "$$admin" backroom
-	  src="PostgreSQL on 127.0.0.1:5432"
-	else
-	  admin="postgres://postgres@127.0.0.1:$(PG_PORT)/postgres?sslmode=disable"
-	  app="postgres://postgres@127.0.0.1:$(PG_PORT)/backroom?sslmode=disable"
-	  src="throwaway cluster in tmp/pg (port $(PG_PORT); make db-stop stops it)"
-	  if ! q "$$admin" 'select 1' >/dev/null; then
-	    bin="$${PG_BIN:-$$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n1)}"
-	    [ -x "$$bin/initdb" ] || { echo "make db: no PostgreSQL here: set DATABASE_URL, run one on 127.0.0.1:5432, or install postgresql" >&2; exit 1; }
-	    as_pg=()
-	    if [ "$$(id -u)" = 0 ]; then as_pg=(runuser -u postgres --); fi
-	    mkdir -p "$(PG_DIR)"
-	    if [ "$$(id -u)" = 0 ]; then chown -R postgres:postgres "$(PG_DIR)"; fi
-	    if [ ! -s "$(PG_DATA)/PG_VERSION" ]; then
-	      echo "make db: initdb $(PG_DATA) ($$bin)" >&2
-	      "$${as_pg[@]}" "$$bin/initdb" -D "$(PG_DATA)" -U postgres --auth=trust -E UTF8 --locale=C >"$(PG_DIR)/initdb.log" 2>&1 \
-	        || { cat "$(PG_DIR)/initdb.log" >&2; exit 1; }
-	      printf '%s\n' \
-	        "# make db: throwaway test/dev cluster" \
-	        "listen_addresses = '127.0.0.1'" \
-	        "port = $(PG_PORT)" \
-	        "unix_socket_directories = '$(PG_DIR)'" \
-	        "max_connections = 300" \
-	        "fsync = off" \
-	        "full_page_writes = off" \
-	        "synchronous_commit = off" \
-	        | "$${as_pg[@]}" tee -a "$(PG_DATA)/postgresql.conf" >/dev/null
-	    fi
-	    echo "make db: starting PostgreSQL on 127.0.0.1:$(PG_PORT)" >&2
-	    "$${as_pg[@]}" "$$bin/pg_ctl" -D "$(PG_DATA)" -l "$(PG_LOG)" -w -t 60 start >/dev/null \
-	      || { tail -n 30 "$(PG_LOG)" >&2; exit 1; }
-	    q "$$admin" 'select 1' >/dev/null || { echo "make db: cluster started but does not accept $$admin" >&2; tail -n 30 "$(PG_LOG)" >&2; exit 1; }
-	  fi
-	  ensure_db "$$admin" backroom
-	fi
-	printf 'DATABASE_URL=%s\nTEST_DATABASE_URL=%s\n' "$$app" "$$admin" > "$(DB_ENV).new"
-	mv "$(DB_ENV).new" "$(DB_ENV)"
-	echo "make db: $$src -> tmp/db.env" >&2
+	@.ci/db.sh start
 
 db-stop:
-	@if [ ! -s "$(PG_DATA)/PG_VERSION" ]; then echo "make db-stop: no throwaway cluster in tmp/pg"; exit 0; fi
-	bin="$${PG_BIN:-$$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n1)}"
-	as_pg=()
-	if [ "$$(id -u)" = 0 ]; then as_pg=(runuser -u postgres --); fi
-	if "$${as_pg[@]}" "$$bin/pg_ctl" -D "$(PG_DATA)" status >/dev/null 2>&1; then
-	  "$${as_pg[@]}" "$$bin/pg_ctl" -D "$(PG_DATA)" -m fast -w stop >/dev/null
-	  echo "make db-stop: stopped the cluster in tmp/pg"
-	else
-	  echo "make db-stop: the cluster in tmp/pg is not running"
-	fi
+	@.ci/db.sh stop
 
 # ---------------------------------------------------------------------------------------------
 # Build and run
@@ -171,8 +96,10 @@ check-generated:
 	if [ "$$fail" = 0 ]; then echo "check-generated: templ and CSS are up to date"; fi
 	exit "$$fail"
 
-vet:
-	@echo "gofmt -l"
+vet: install-shellcheck
+	@echo "shellcheck .ci/*"
+	$(SHELLCHECK) .ci/db.sh .ci/run
+	echo "gofmt -l"
 	unformatted="$$("$$($(GO) env GOROOT)/bin/gofmt" -l cmd app models seeds e2e | grep -v '_templ\.go$$' || true)"
 	if [ -n "$$unformatted" ]; then printf '%s\n' "$$unformatted" >&2; echo "vet: these files are not gofmt-formatted: run gofmt -w on them" >&2; exit 1; fi
 	echo "go vet ./..."
@@ -181,17 +108,29 @@ vet:
 # ---------------------------------------------------------------------------------------------
 # Tests
 
-chromium:
-	@if [ -x "$(CHROMIUM)" ]; then exit 0; fi
+# Installs a Debian package with apt-get (through sudo when not root).
+#   $(call apt_install,TARGET,PACKAGE)
+define apt_install
 	sudo=()
 	if [ "$$(id -u)" != 0 ]; then
-	  command -v sudo >/dev/null || { echo "make chromium: $(CHROMIUM) is missing; install chromium as root" >&2; exit 1; }
+	  command -v sudo >/dev/null || { echo "make $(1): $(2) is missing; install it as root (apt-get install $(2))" >&2; exit 1; }
 	  sudo=(sudo)
 	fi
-	echo "make chromium: installing chromium with apt-get" >&2
+	echo "make $(1): installing $(2) with apt-get" >&2
 	"$${sudo[@]}" apt-get update -qq
-	"$${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
+	"$${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(2) >/dev/null
+endef
+
+chromium:
+	@if [ -x "$(CHROMIUM)" ]; then exit 0; fi
+	$(call apt_install,chromium,chromium)
 	[ -x "$(CHROMIUM)" ] || { echo "make chromium: apt-get did not install $(CHROMIUM)" >&2; exit 1; }
+
+# make vet lints the repository's shell scripts (.ci/) with Debian's shellcheck.
+install-shellcheck:
+	@if command -v $(SHELLCHECK) >/dev/null; then exit 0; fi
+	$(call apt_install,install-shellcheck,shellcheck)
+	command -v $(SHELLCHECK) >/dev/null || { echo "make install-shellcheck: apt-get did not install shellcheck" >&2; exit 1; }
 
 # Runs go test -v with the pass chatter filtered out; the full log is kept in tmp/. Prints the
 # result line and every skipped test so nothing is skipped silently.
@@ -239,6 +178,7 @@ bench: db
 	export DATABASE_URL TEST_DATABASE_URL
 	$(GO) test -run '^$$' -bench . -benchmem ./...
 
-clean: db-stop
-	@rm -rf bin tmp coverage* *.out
+clean:
+	@.ci/db.sh clean
+	rm -rf bin tmp coverage* *.out
 	echo "make clean: removed bin/ and tmp/"

@@ -84,7 +84,7 @@ as_pg() {
 private_dir() {
 	local hash
 	hash="$(printf '%s' "$root" | sha256sum | cut -c1-12)"
-	printf '/var/tmp/backroom-pg-%s-%s' "$(printf '%s' "${root "$hash"
+	printf '/var/tmp/backroom-pg-%s-%s' "$(printf '%s' "${root##*/}" | tr -c 'A-Za-z0-9._-' '_')" "$hash"
 }
 
 # cluster_dir: where the throwaway cluster is or will be (see the header).

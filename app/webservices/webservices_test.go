@@ -8,7 +8,6 @@ import (
 	"encoding/xml"
 	"fmt"
 	"io"
-	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"regexp"
@@ -668,10 +667,7 @@ func TestCatalogDownloads(t *testing.T) {
 // The key never lands in the database (only its hash) nor in the logs, whatever the request.
 func TestKeysNeverStoredOrLogged(t *testing.T) {
 	e := setup(t)
-	var logs bytes.Buffer
-	prev := slog.Default()
-	slog.SetDefault(slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug})))
-	t.Cleanup(func() { slog.SetDefault(prev) })
+	logs := apptest.CaptureLogs(t)
 	key := e.key(t, &e.store.ID, models.APIScopes...)
 	p := e.stocked(t, 1)[0]
 	e.call(t, "POST", "/ws/v1/sales", key, map[string]any{"paymentMethodId": "CASH", "customer": map[string]any{"name": "Log Test", "email": "log@example.com"},

@@ -1,10 +1,8 @@
 package codemax_test
 
 import (
-	"bytes"
 	"context"
 	"fmt"
-	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"regexp"
@@ -524,11 +522,7 @@ func TestSettingsAreValidated(t *testing.T) {
 
 func TestSecretsStayOutOfAnswersAndLogs(t *testing.T) {
 	e := setup(t, codemax.Options{}, nil)
-	// Capture after setup: the first app a test process builds sets the default logger once.
-	var logs bytes.Buffer
-	prev := slog.Default()
-	slog.SetDefault(slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug})))
-	t.Cleanup(func() { slog.SetDefault(prev) })
+	logs := apptest.CaptureLogs(t)
 	e.sellMany(3)
 	e.fake.Refuse(map[string]string{"R0003": "nope"})
 	path := "/api/v1/integrations/" + e.integID.String()

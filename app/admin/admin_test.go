@@ -176,7 +176,7 @@ func TestUserCreate(t *testing.T) {
 			if tt.field != "" && len(env.Errors[tt.field]) == 0 {
 				t.Fatalf("no error for %s: %s", tt.field, res.Body)
 			}
-			if tt.status == http.StatusConflict && strings.Contains(tt.name, "pin") && !strings.Contains(env.Error, "PIN already in use") {
+			if tt.status == http.StatusConflict && strings.Contains(tt.name, "pin") && !strings.Contains(env.Error, "that PIN cannot be used") {
 				t.Fatalf("pin conflict message: %s", env.Error)
 			}
 		})
@@ -218,7 +218,7 @@ func TestUserUpdate(t *testing.T) {
 	// Username taken (any case), PIN taken.
 	app.Do("PUT", "/api/v1/users/"+id.String(), map[string]any{"username": "Manager", "displayName": "X"}, tok).Expect(t, http.StatusConflict)
 	res = app.Do("PUT", "/api/v1/users/"+id.String(), map[string]any{"username": "casey", "displayName": "X", "pin": "2345"}, tok).Expect(t, http.StatusConflict)
-	if !strings.Contains(res.Env(t).Error, "PIN already in use") {
+	if !strings.Contains(res.Env(t).Error, "that PIN cannot be used") {
 		t.Fatalf("pin conflict: %s", res.Body)
 	}
 	// Deactivate, then the user's token stops working.
@@ -584,4 +584,45 @@ func TestSeedsGoThroughService(t *testing.T) {
 	if app.Count("users", "pin_lookup IS NULL") != 0 {
 		t.Fatal("a demo user has no PIN lookup")
 	}
+}
+
+// A store's user administrator cannot take over an account that reaches beyond their store: an
+// HQ-wide administrator who also works a till at their store, or a manager who also has a role
+// at another store. Nothing about such a user changes.
+func TestStoreUserAdminCannotEditWiderAccounts(t *testing.T) {
+	app := apptest.NewDemo(t)
+	s1, s2 := storeID(t, app, "S001"), storeID(t, app, "S002")
+	_, tok := app.User(&s1, "users.view", "users.edit")
+	admins, cashier, manager := roleID(t, app, "Administrator"), roleID(t, app, "Cashier"), roleID(t, app, "Store Manager")
+	root := app.Login("admin", "1234")
+	var wide, twoStores admin.UserView
+	app.Do("POST", "/api/v1/users", map[string]any{"username": "boss", "displayName": "Boss", "pin": "71717171", "password": "boss-password",
+		"roles": []map[string]any{{"storeId": nil, "roleId": admins}, {"storeId": s1, "roleId": cashier}}}, root).Expect(t, http.StatusCreated).Data(t, &wide)
+	app.Do("POST", "/api/v1/users", map[string]any{"username": "roamer", "displayName": "Roamer", "pin": "72727272",
+		"roles": []map[string]any{{"storeId": s1, "roleId": cashier}, {"storeId": s2, "roleId": manager}}}, root).Expect(t, http.StatusCreated).Data(t, &twoStores)
+	var before []models.User
+	app.DB.Order("username").Find(&before, "username IN ('boss', 'roamer')")
+
+	for _, target := range []admin.UserView{wide, twoStores} {
+		for name, body := range map[string]map[string]any{
+			"pin":      {"username": target.Username, "displayName": target.DisplayName, "pin": "73737373"},
+			"password": {"username": target.Username, "displayName": target.DisplayName, "password": "taken-over-now"},
+			"name":     {"username": target.Username, "displayName": "Hacked"},
+			"active":   {"username": target.Username, "displayName": target.DisplayName, "isActive": false},
+		} {
+			res := app.Do("PUT", "/api/v1/users/"+target.ID.String(), body, tok)
+			if res.Code != http.StatusForbidden && res.Code != http.StatusNotFound {
+				t.Errorf("%s: changing %s: %d, want 403: %s", target.Username, name, res.Code, res.String())
+			}
+		}
+	}
+	var after []models.User
+	app.DB.Order("username").Find(&after, "username IN ('boss', 'roamer')")
+	for i := range before {
+		b, a := before[i], after[i]
+		if a.PinHash != b.PinHash || a.PasswordHash != b.PasswordHash || a.DisplayName != b.DisplayName || a.IsActive != b.IsActive || a.CredentialEpoch != b.CredentialEpoch {
+			t.Fatalf("%s changed: before %+v after %+v", b.Username, b, a)
+		}
+	}
+	app.Do("POST", "/api/v1/auth/login", map[string]string{"username": "boss", "password": "boss-password"}, "").Expect(t, http.StatusOK)
 }

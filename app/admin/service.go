@@ -9,19 +9,22 @@ import (
 	"github.com/google/uuid"
 	"gorm.io/gorm"
 
+	"backroom/app/auth"
 	"backroom/models"
 )
 
 // Service holds administration rules. It knows nothing of HTTP.
 type Service struct {
-	db     *gorm.DB
-	pinKey []byte
+	db       *gorm.DB
+	hasher   *auth.Hasher
+	throttle *auth.Throttle
 }
 
-// New builds the administration service. pinKey keys the PIN lookup hash (cfg.Key("pin")), so
-// PINs set here are found by PIN sign-in and kept unique system-wide.
-func New(db *gorm.DB, pinKey []byte) *Service {
-	return &Service{db: db, pinKey: pinKey}
+// New builds the administration service. hasher is sign-in's (its PIN key makes PINs set here
+// findable by PIN sign-in and unique system-wide, and its bound covers hashing here too);
+// throttle counts PINs refused as taken against whoever set them.
+func New(db *gorm.DB, hasher *auth.Hasher, throttle *auth.Throttle) *Service {
+	return &Service{db: db, hasher: hasher, throttle: throttle}
 }
 
 // adminPerms are the rights that let someone repair users and roles. Nobody may take them away

@@ -2,6 +2,7 @@ package admin
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"regexp"
 	"sort"
@@ -278,23 +279,23 @@ type secrets struct {
 	pinHash, pinLookup, passwordHash string
 }
 
-func (s *Service) hashSecrets(in UserInput) (secrets, error) {
+func (s *Service) hashSecrets(ctx context.Context, in UserInput) (secrets, error) {
 	var out secrets
 	if in.Pin != "" {
 		if err := auth.CheckPIN(in.Pin); err != nil {
 			return out, models.FieldError("pin", "must be 4 to 8 digits")
 		}
-		h, err := auth.HashSecret(in.Pin)
+		h, err := s.hasher.Hash(ctx, in.Pin)
 		if err != nil {
 			return out, err
 		}
-		out.pinHash, out.pinLookup = h, auth.PINLookup(s.pinKey, in.Pin)
+		out.pinHash, out.pinLookup = h, s.hasher.PINLookup(in.Pin)
 	}
 	if in.Password != "" {
 		if err := auth.CheckPassword(in.Password); err != nil {
 			return out, models.FieldError("password", "must be at least 8 characters")
 		}
-		h, err := auth.HashSecret(in.Password)
+		h, err := s.hasher.Hash(ctx, in.Password)
 		if err != nil {
 			return out, err
 		}
@@ -309,7 +310,11 @@ func (s *Service) CreateUser(ctx context.Context, actor models.Actor, in UserInp
 	if err := in.check(true); err != nil {
 		return nil, err
 	}
-	sec, err := s.hashSecrets(in)
+	attempt, err := s.reservePIN(ctx, actor, in)
+	if err != nil {
+		return nil, err
+	}
+	sec, err := s.hashSecrets(ctx, in)
 	if err != nil {
 		return nil, err
 	}
@@ -344,7 +349,7 @@ func (s *Service) CreateUser(ctx context.Context, actor models.Actor, in UserInp
 		}
 		return models.Audit(ctx, tx, actor, "create", "user", u.ID, nil, auditUser(*view, in))
 	})
-	if err != nil {
+	if err = s.settled(ctx, actor, uuid.Nil, attempt, err); err != nil {
 		return nil, err
 	}
 	return s.rescope(ctx, actor, "users.create", view)
@@ -373,7 +378,11 @@ func (s *Service) UpdateUser(ctx context.Context, actor models.Actor, id uuid.UU
 	if self && in.IsActive != nil && !*in.IsActive {
 		return nil, models.FieldError("isActive", "you cannot deactivate your own account; ask another administrator")
 	}
-	sec, err := s.hashSecrets(in)
+	attempt, err := s.reservePIN(ctx, actor, in)
+	if err != nil {
+		return nil, err
+	}
+	sec, err := s.hashSecrets(ctx, in)
 	if err != nil {
 		return nil, err
 	}
@@ -386,6 +395,9 @@ func (s *Service) UpdateUser(ctx context.Context, actor models.Actor, id uuid.UU
 		}
 		before, err := s.getUser(ctx, tx, models.System, "users.view", id)
 		if err != nil {
+			return err
+		}
+		if err := managesEveryRole(actor, before.Roles); err != nil {
 			return err
 		}
 		if in.Roles != nil {
@@ -424,6 +436,11 @@ func (s *Service) UpdateUser(ctx context.Context, actor models.Actor, id uuid.UU
 		if err := tx.Model(&models.User{}).Where("id = ?", id).Updates(updates).Error; err != nil {
 			return userWriteError(err)
 		}
+		if sec.pinHash != "" || sec.passwordHash != "" {
+			if err := auth.RevokeCredentials(ctx, tx, id); err != nil {
+				return err
+			}
+		}
 		if in.Roles != nil {
 			if err := tx.Where("user_id = ?", id).Delete(&models.UserStoreRole{}).Error; err != nil {
 				return fmt.Errorf("clear user roles: %w", err)
@@ -437,10 +454,47 @@ func (s *Service) UpdateUser(ctx context.Context, actor models.Actor, id uuid.UU
 		}
 		return models.Audit(ctx, tx, actor, "update", "user", id, map[string]any{"user": before}, auditUser(*view, in))
 	})
-	if err != nil {
+	if err = s.settled(ctx, actor, id, attempt, err); err != nil {
 		return nil, err
 	}
 	return s.rescope(ctx, actor, "users.edit", view)
+}
+
+// reservePIN counts a PIN being set against the actor's PIN-change limit before anything else is
+// done, so nobody can search the PIN space through user administration. Nil when no PIN is set.
+func (s *Service) reservePIN(ctx context.Context, actor models.Actor, in UserInput) (*auth.Attempt, error) {
+	if in.Pin == "" || actor.UserID == uuid.Nil {
+		return nil, nil // seeding and jobs (models.System) set PINs under no one's limit
+	}
+	return s.throttle.Reserve(ctx, auth.PINChangeKeys(actor.UserID, ""))
+}
+
+// settled finishes a write that may have set a PIN: a taken PIN is recorded against the actor
+// and answered without saying whose it is; a write that went through takes the attempt back.
+func (s *Service) settled(ctx context.Context, actor models.Actor, target uuid.UUID, attempt *auth.Attempt, err error) error {
+	if errors.Is(err, errPINTaken) && actor.UserID != uuid.Nil {
+		return auth.PINCollision(ctx, s.db, actor, target)
+	}
+	if err == nil && attempt != nil {
+		attempt.Succeeded(ctx)
+	}
+	return err
+}
+
+// managesEveryRole refuses an edit of someone who holds a role where the actor may not edit
+// users: a store's user administrator cannot change the PIN, password, name or status of an
+// HQ-wide account, or of someone who also works at a store they do not manage.
+func managesEveryRole(actor models.Actor, roles []UserRoleView) error {
+	for _, r := range roles {
+		if canAt(actor, "users.edit", r.StoreID) {
+			continue
+		}
+		if r.StoreID == nil {
+			return models.Forbidden("This user has an HQ-wide role; only someone with the users.edit permission HQ-wide may change them")
+		}
+		return models.Forbidden("This user also has a role at %s, where you may not edit users", r.StoreCode)
+	}
+	return nil
 }
 
 // assignment is a requested role with the role loaded.
@@ -572,7 +626,7 @@ func uniqueUser(ctx context.Context, tx *gorm.DB, self uuid.UUID, name, pinLooku
 	return nil
 }
 
-var errPINTaken = models.Conflict("PIN already in use; choose another")
+var errPINTaken = auth.ErrPINUnavailable
 
 func userWriteError(err error) error {
 	switch {

@@ -70,7 +70,7 @@ func TestUserForm(t *testing.T) {
 	}
 	// A taken PIN re-renders with the conflict.
 	res = w.PostForm("/admin/users", url.Values{"username": {"pat"}, "displayName": {"Pat"}, "pin": {"3456"}}).Expect(t, http.StatusConflict)
-	contains(t, res, "PIN already in use", `data-testid="user-form"`)
+	contains(t, res, "that PIN cannot be used", `data-testid="user-form"`)
 	// htmx re-render is just the form.
 	res = w.HTMX("POST", "/admin/users", url.Values{"username": {"pat"}, "displayName": {""}, "pin": {"42424242"}, "csrf_token": {w.CSRF()}}).
 		Expect(t, http.StatusUnprocessableEntity)

@@ -10,6 +10,8 @@ package app
 
 import (
 	"fmt"
+	"runtime"
+	"time"
 
 	"github.com/gin-gonic/gin"
 	"github.com/jackc/pgx/v5/pgxpool"
@@ -113,11 +115,12 @@ func New(cfg config.Config, pool *pgxpool.Pool, db *gorm.DB, opts ...Option) (*A
 	}
 	a := &App{Config: cfg, Pool: pool, DB: db, Jobs: jobs.NewRegistry()}
 
-	authSvc, err := auth.NewService(db, auth.NewTokens(cfg.Key("jwt"), cfg.AccessTokenTTL, nil), cfg.Key("pin"), cfg.RefreshTokenTTL)
-	if err != nil {
-		return nil, err
-	}
-	a.Auth = authSvc
+	// Sign-in: credential hashing bounded to the machine's cores (each check holds ~19 MiB), and
+	// one throttle for sign-ins and PIN changes, shared with user administration.
+	hasher := auth.NewHasher(cfg.Key("pin"), runtime.GOMAXPROCS(0), 3*time.Second)
+	throttle := auth.NewThrottle(db, 15*time.Minute)
+	a.Auth = auth.NewService(db, auth.NewTokens(cfg.Key("jwt"), cfg.AccessTokenTTL, nil), hasher, throttle, cfg.Key("device"), cfg.RefreshTokenTTL)
+	var err error
 	a.Integrations, err = integrations.New(db, cfg.Key("secrets"), cfg.PublicURL)
 	if err != nil {
 		return nil, err
@@ -134,7 +137,7 @@ func New(cfg config.Config, pool *pgxpool.Pool, db *gorm.DB, opts ...Option) (*A
 	a.Tenders = tenders.New(db)
 	a.Customers = customers.New(db)
 
-	a.Admin = admin.New(db, cfg.Key("pin"))
+	a.Admin = admin.New(db, hasher, throttle)
 	a.Catalog = catalog.New(db)
 	a.Purchasing = purchasing.New(db, a.Ledger)
 	a.Pricing = pricing.New(db)

@@ -12,11 +12,12 @@ import (
 // Actor is the signed-in user as every service sees it: who they are and what they may do where.
 // Permissions from an HQ-wide role apply at every store; a store role applies at that store only.
 type Actor struct {
-	UserID      uuid.UUID
-	Username    string
-	DisplayName string
-	HQ          map[string]bool               // permissions of the HQ-wide role
-	Stores      map[uuid.UUID]map[string]bool // permissions per store role
+	UserID          uuid.UUID
+	Username        string
+	DisplayName     string
+	CredentialEpoch int                           // the user's credential epoch when loaded
+	HQ              map[string]bool               // permissions of the HQ-wide role
+	Stores          map[uuid.UUID]map[string]bool // permissions per store role
 }
 
 // System is the actor for work nobody signed in for (seeding, scheduled jobs).
@@ -122,7 +123,7 @@ func LoadActor(ctx context.Context, db *gorm.DB, userID uuid.UUID) (Actor, error
 
 // ActorOf builds an Actor from a user whose Roles (with Role) are loaded.
 func ActorOf(u User) Actor {
-	a := Actor{UserID: u.ID, Username: u.Username, DisplayName: u.DisplayName, Stores: map[uuid.UUID]map[string]bool{}}
+	a := Actor{UserID: u.ID, Username: u.Username, DisplayName: u.DisplayName, CredentialEpoch: u.CredentialEpoch, Stores: map[uuid.UUID]map[string]bool{}}
 	for _, r := range u.Roles {
 		if r.Role == nil {
 			continue

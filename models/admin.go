@@ -41,17 +41,20 @@ type Role struct {
 
 // User is a person who signs in. Hashes never leave the server: they carry `json:"-"`.
 type User struct {
-	ID           uuid.UUID  `gorm:"type:uuid;primaryKey" json:"id"`
-	Username     string     `json:"username"`
-	DisplayName  string     `json:"displayName"`
-	Email        string     `json:"email"`
-	PasswordHash string     `json:"-"`
-	PinHash      string     `json:"-"`
-	PinLookup    *string    `json:"-"`
-	IsActive     bool       `json:"isActive"`
-	LastLoginAt  *time.Time `json:"lastLoginAt"`
-	CreatedAt    time.Time  `json:"createdAt"`
-	UpdatedAt    time.Time  `json:"updatedAt"`
+	ID           uuid.UUID `gorm:"type:uuid;primaryKey" json:"id"`
+	Username     string    `json:"username"`
+	DisplayName  string    `json:"displayName"`
+	Email        string    `json:"email"`
+	PasswordHash string    `json:"-"`
+	PinHash      string    `json:"-"`
+	PinLookup    *string   `json:"-"`
+	IsActive     bool      `json:"isActive"`
+	// CredentialEpoch moves on every PIN or password change; tokens and sessions issued under an
+	// older epoch are refused.
+	CredentialEpoch int        `json:"-"`
+	LastLoginAt     *time.Time `json:"lastLoginAt"`
+	CreatedAt       time.Time  `json:"createdAt"`
+	UpdatedAt       time.Time  `json:"updatedAt"`
 
 	Roles []UserStoreRole `gorm:"foreignKey:UserID" json:"roles,omitempty"`
 }

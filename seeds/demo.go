@@ -6,10 +6,12 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"time"
 
 	"gorm.io/gorm"
 
 	"backroom/app/admin"
+	"backroom/app/auth"
 	"backroom/app/config"
 	"backroom/models"
 )
@@ -138,7 +140,7 @@ func CreateUser(ctx context.Context, db *gorm.DB, cfg config.Config, in UserSpec
 	if name == "" {
 		name = in.Username
 	}
-	v, err := admin.New(db, cfg.Key("pin")).CreateUser(ctx, models.System, admin.UserInput{
+	v, err := admin.New(db, auth.NewHasher(cfg.Key("pin"), 1, time.Minute), auth.NewThrottle(db, time.Hour)).CreateUser(ctx, models.System, admin.UserInput{
 		Username: in.Username, DisplayName: name, Email: in.Email, Pin: in.PIN, Password: in.Password,
 		Roles: []admin.RoleAssignment{link},
 	})

@@ -325,6 +325,9 @@ func (a *App) SignIn(username, secret string) *Web {
 	if res.Code != http.StatusSeeOther {
 		a.T.Fatalf("sign in as %s: status %d: %s", username, res.Code, truncate(res.Body))
 	}
+	// Follow the redirect as a browser does: sign-in rotates the CSRF token, and the page after
+	// it carries the new one.
+	w.Get(res.Header.Get("Location"))
 	return w
 }
 
@@ -382,4 +385,10 @@ func cloneValues(v url.Values) url.Values {
 		out[k] = append([]string(nil), vs...)
 	}
 	return out
+}
+
+// Cookies are the cookies the client holds for the app.
+func (w *Web) Cookies() []*http.Cookie {
+	u, _ := url.Parse(w.app.URL)
+	return w.client.Jar.Cookies(u)
 }

@@ -2,6 +2,7 @@ package auth
 
 import (
 	"github.com/gin-gonic/gin"
+	"github.com/google/uuid"
 
 	"backroom/app/server"
 )
@@ -13,6 +14,7 @@ func (s *Service) MountAPI(public, private *gin.RouterGroup) {
 	public.POST("/auth/refresh", s.apiRefresh)
 	private.GET("/auth/me", s.apiMe)
 	private.POST("/auth/change-credential", s.apiChangeCredential)
+	private.POST("/auth/logout", s.apiLogout)
 }
 
 func (s *Service) apiLogin(c *gin.Context) {
@@ -80,9 +82,20 @@ func (s *Service) apiChangeCredential(c *gin.Context) {
 		server.Fail(c, err)
 		return
 	}
-	if err := s.ChangeCredential(c.Request.Context(), server.Actor(c), in); err != nil {
+	sess, err := s.ChangeCredential(c.Request.Context(), server.Actor(c), in, c.ClientIP())
+	if err != nil {
 		server.Fail(c, err)
 		return
 	}
-	server.OK(c, gin.H{"changed": true})
+	server.OK(c, gin.H{"changed": true, "session": sess})
+}
+
+// apiLogout ends the sign-in the bearer token belongs to: its refresh token and every access
+// token issued with it stop working.
+func (s *Service) apiLogout(c *gin.Context) {
+	if err := s.Logout(c.Request.Context(), c.MustGet(familyKey).(uuid.UUID)); err != nil {
+		server.Fail(c, err)
+		return
+	}
+	server.OK(c, gin.H{"signedOut": true})
 }

@@ -113,19 +113,19 @@ func TestAccessTokenExpiry(t *testing.T) {
 		t.Fatal(err)
 	}
 	old := func() time.Time { return time.Now().Add(-app.Config.AccessTokenTTL - time.Second) }
-	expired, _, err := auth.NewTokens(app.Config.Key("jwt"), app.Config.AccessTokenTTL, old).Issue(admin.ID)
+	expired, _, err := auth.NewTokens(app.Config.Key("jwt"), app.Config.AccessTokenTTL, old).Issue(auth.Claims{UserID: admin.ID})
 	if err != nil {
 		t.Fatal(err)
 	}
 	app.Do("GET", "/api/v1/auth/me", nil, expired).Expect(t, http.StatusUnauthorized)
 
-	fresh, _, _ := auth.NewTokens(app.Config.Key("jwt"), app.Config.AccessTokenTTL, nil).Issue(admin.ID)
+	fresh, _, _ := auth.NewTokens(app.Config.Key("jwt"), app.Config.AccessTokenTTL, nil).Issue(auth.Claims{UserID: admin.ID})
 	app.Do("GET", "/api/v1/auth/me", nil, fresh).Expect(t, http.StatusOK)
 
-	forged, _, _ := auth.NewTokens([]byte("another key entirely, 32 bytes!!"), time.Hour, nil).Issue(admin.ID)
+	forged, _, _ := auth.NewTokens([]byte("another key entirely, 32 bytes!!"), time.Hour, nil).Issue(auth.Claims{UserID: admin.ID})
 	app.Do("GET", "/api/v1/auth/me", nil, forged).Expect(t, http.StatusUnauthorized)
 	app.Do("GET", "/api/v1/auth/me", nil, "").Expect(t, http.StatusUnauthorized)
-	unknown, _, _ := auth.NewTokens(app.Config.Key("jwt"), time.Hour, nil).Issue(uuid.New())
+	unknown, _, _ := auth.NewTokens(app.Config.Key("jwt"), time.Hour, nil).Issue(auth.Claims{UserID: uuid.New()})
 	app.Do("GET", "/api/v1/auth/me", nil, unknown).Expect(t, http.StatusUnauthorized)
 }
 

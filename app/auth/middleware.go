@@ -19,21 +19,41 @@ func (s *Service) RequireToken(c *gin.Context) {
 		server.Fail(c, models.Unauthorized("missing bearer token"))
 		return
 	}
-	id, err := s.tokens.Parse(strings.TrimSpace(token))
+	claims, err := s.tokens.Parse(strings.TrimSpace(token))
 	if err != nil {
 		server.Fail(c, models.Unauthorized(err.Error()))
 		return
 	}
-	actor, err := models.LoadActor(c.Request.Context(), s.db, id)
+	actor, err := models.LoadActor(c.Request.Context(), s.db, claims.UserID)
 	if err != nil {
 		server.Fail(c, err)
 		return
 	}
+	if actor.CredentialEpoch != claims.Epoch {
+		server.Fail(c, errCredentialsChanged)
+		return
+	}
+	revoked, err := s.familyRevoked(c.Request.Context(), claims.Family)
+	if err != nil {
+		server.Fail(c, err)
+		return
+	}
+	if revoked {
+		server.Fail(c, models.Unauthorized("this sign-in has ended; sign in again"))
+		return
+	}
 	server.SetActor(c, actor)
+	c.Set(familyKey, claims.Family)
 	c.Next()
 }
 
-const sessionUserKey = "userID"
+var errCredentialsChanged = models.Unauthorized("your PIN or password has changed; sign in again")
+
+const (
+	familyKey       = "auth.family" // the bearer token's sign-in, for logout
+	sessionUserKey  = "userID"
+	sessionEpochKey = "credentialEpoch"
+)
 
 // RequireSession authenticates page requests by the web session; signed-out visitors go to
 // /login and come back afterwards.
@@ -63,7 +83,7 @@ func (s *Service) loadSessionActor(c *gin.Context) bool {
 		return false
 	}
 	actor, err := models.LoadActor(c.Request.Context(), s.db, id)
-	if err != nil {
+	if err != nil || actor.CredentialEpoch != sm.GetInt(c.Request.Context(), sessionEpochKey) {
 		_ = sm.Destroy(c.Request.Context())
 		return false
 	}

@@ -19,7 +19,7 @@ func NewSessions(pool *pgxpool.Pool, secure bool) *scs.SessionManager {
 	// Registering the same type again (every engine a test builds) is a no-op.
 	gob.Register([]layout.Flash{})
 	s := scs.New()
-	s.Store = pgxstore.NewWithCleanupInterval(pool, 30*time.Minute)
+	s.Store = hashedStore{pgxstore.NewWithCleanupInterval(pool, 30*time.Minute)}
 	s.Lifetime = 12 * time.Hour
 	s.IdleTimeout = 4 * time.Hour
 	s.Cookie.Name = "backroom_session"
@@ -28,4 +28,14 @@ func NewSessions(pool *pgxpool.Pool, secure bool) *scs.SessionManager {
 	s.Cookie.Secure = secure
 	s.Cookie.Path = "/"
 	return s
+}
+
+// hashedStore keeps sessions under the SHA-256 of their token, so a copy of the sessions table
+// (a backup, a read replica, a leaked dump) holds no cookie anyone could sign in with.
+type hashedStore struct{ inner scs.Store }
+
+func (h hashedStore) Find(token string) ([]byte, bool, error) { return h.inner.Find(hashToken(token)) }
+func (h hashedStore) Delete(token string) error               { return h.inner.Delete(hashToken(token)) }
+func (h hashedStore) Commit(token string, b []byte, expiry time.Time) error {
+	return h.inner.Commit(hashToken(token), b, expiry)
 }

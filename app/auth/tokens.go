@@ -30,18 +30,32 @@ func NewTokens(key []byte, ttl time.Duration, now func() time.Time) *Tokens {
 
 const issuer = "backroom"
 
+// Claims is what an access token says: whose it is, the sign-in (refresh-token family) it
+// belongs to, and the credential epoch it was issued under.
+type Claims struct {
+	UserID uuid.UUID
+	Family uuid.UUID
+	Epoch  int
+}
+
+type jwtClaims struct {
+	jwt.RegisteredClaims
+	Family string `json:"sid"`
+	Epoch  int    `json:"cep"`
+}
+
 // Issue returns a signed access token for the user, valid for the configured TTL.
-func (t *Tokens) Issue(userID uuid.UUID) (string, time.Time, error) {
+func (t *Tokens) Issue(c Claims) (string, time.Time, error) {
 	now := t.now()
 	exp := now.Add(t.ttl)
-	claims := jwt.RegisteredClaims{
+	claims := jwtClaims{RegisteredClaims: jwt.RegisteredClaims{
 		Issuer:    issuer,
-		Subject:   userID.String(),
+		Subject:   c.UserID.String(),
 		IssuedAt:  jwt.NewNumericDate(now),
 		NotBefore: jwt.NewNumericDate(now.Add(-30 * time.Second)),
 		ExpiresAt: jwt.NewNumericDate(exp),
 		ID:        uuid.NewString(),
-	}
+	}, Family: c.Family.String(), Epoch: c.Epoch}
 	s, err := jwt.NewWithClaims(jwt.SigningMethodHS256, claims).SignedString(t.key)
 	if err != nil {
 		return "", time.Time{}, fmt.Errorf("sign access token: %w", err)
@@ -52,20 +66,21 @@ func (t *Tokens) Issue(userID uuid.UUID) (string, time.Time, error) {
 // ErrBadToken is any token that is malformed, forged or expired.
 var ErrBadToken = errors.New("invalid or expired access token")
 
-// Parse checks signature, algorithm, issuer and expiry, and returns the user id.
-func (t *Tokens) Parse(token string) (uuid.UUID, error) {
-	var claims jwt.RegisteredClaims
+// Parse checks signature, algorithm, issuer and expiry, and returns the claims.
+func (t *Tokens) Parse(token string) (Claims, error) {
+	var claims jwtClaims
 	_, err := jwt.ParseWithClaims(token, &claims, func(*jwt.Token) (any, error) { return t.key, nil },
 		jwt.WithValidMethods([]string{"HS256"}), jwt.WithIssuer(issuer), jwt.WithExpirationRequired(),
 		jwt.WithTimeFunc(t.now), jwt.WithLeeway(0))
 	if err != nil {
-		return uuid.Nil, ErrBadToken
+		return Claims{}, ErrBadToken
 	}
-	id, err := uuid.Parse(claims.Subject)
-	if err != nil {
-		return uuid.Nil, ErrBadToken
+	id, err1 := uuid.Parse(claims.Subject)
+	family, err2 := uuid.Parse(claims.Family)
+	if err1 != nil || err2 != nil {
+		return Claims{}, ErrBadToken
 	}
-	return id, nil
+	return Claims{UserID: id, Family: family, Epoch: claims.Epoch}, nil
 }
 
 // randomToken returns an opaque 256-bit token and its SHA-256 (what is stored).

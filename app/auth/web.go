@@ -35,15 +35,12 @@ func (s *Service) loginSubmit(c *gin.Context) {
 		server.Render(c, http.StatusUnprocessableEntity, authviews.Login(server.PageOf(c, "Sign in", ""), form))
 		return
 	}
-	// The one field takes a password or a PIN: a 4–8 digit value is tried as the PIN first.
-	pin, password := "", secret
-	if CheckPIN(secret) == nil {
-		pin = secret
+	// The one field takes a password or a PIN: a 4–8 digit value is tried as both, counted once.
+	device := ""
+	if ck, err := c.Request.Cookie(deviceCookie); err == nil {
+		device = ck.Value
 	}
-	u, err := s.Authenticate(c.Request.Context(), username, pin, password, c.ClientIP())
-	if err != nil && pin != "" && server.Status(err) == http.StatusUnauthorized {
-		u, err = s.Authenticate(c.Request.Context(), username, "", password, c.ClientIP())
-	}
+	u, err := s.Authenticate(c.Request.Context(), SignIn{Username: username, Secret: secret, Device: device, Addr: c.ClientIP()})
 	if err != nil {
 		status := server.Status(err)
 		if status != http.StatusUnauthorized && status != http.StatusTooManyRequests {
@@ -64,10 +61,19 @@ func (s *Service) loginSubmit(c *gin.Context) {
 		return
 	}
 	sm.Put(c.Request.Context(), sessionUserKey, u.ID.String())
+	sm.Put(c.Request.Context(), sessionEpochKey, u.CredentialEpoch)
+	server.RotateCSRF(c)
+	// The browser is now known for this username: another person's wrong guesses slow the
+	// username down everywhere but here.
+	http.SetCookie(c.Writer, &http.Cookie{Name: deviceCookie, Value: s.DeviceToken(u.Username), Path: "/login",
+		MaxAge: 365 * 24 * 3600, HttpOnly: true, Secure: sm.Cookie.Secure, SameSite: http.SameSiteLaxMode})
 	s.db.WithContext(c.Request.Context()).Model(&models.User{}).Where("id = ?", u.ID).Update("last_login_at", gormNow())
 	server.Flash(c, "success", "Welcome, "+u.DisplayName+".")
 	server.Redirect(c, server.SafeNext(form.Next))
 }
+
+// deviceCookie holds the device token of the last username that signed in from this browser.
+const deviceCookie = "backroom_device"
 
 func (s *Service) logout(c *gin.Context) {
 	if err := server.Sessions(c).Destroy(c.Request.Context()); err != nil {

@@ -13,6 +13,7 @@ import (
 var openToEveryone = map[string]bool{
 	"GET /api/v1/auth/me":                 true,
 	"POST /api/v1/auth/change-credential": true,
+	"POST /api/v1/auth/logout":            true,
 	"GET /":                               true,
 	"POST /logout":                        true,
 	"GET /search":                         true,

@@ -149,6 +149,7 @@ func mustRun(t *testing.T, env map[string]string, args ...string) Result {
 
 // App is a running `backroom serve` over its own seeded database.
 type App struct {
+	PID   int    // the server process
 	URL   string // http://127.0.0.1:port
 	DBURL string
 	Pool  *pgxpool.Pool
@@ -221,7 +222,7 @@ func startApp(t *testing.T) *App {
 		}
 	}
 	waitHealthy(t, base, exited)
-	return &App{URL: base, DBURL: dbURL, Pool: pool, DB: db}
+	return &App{PID: cmd.Process.Pid, URL: base, DBURL: dbURL, Pool: pool, DB: db}
 }
 
 // waitHealthy polls GET /health until it answers {"status":"ok"}.

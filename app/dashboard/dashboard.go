@@ -73,8 +73,29 @@ func Cards(ctx context.Context, db *gorm.DB, actor models.Actor, approvals int) 
 		cards = append(cards, home.Card{Label: "Integration errors", Value: fmt.Sprint(n), Note: "Items an outside system refused",
 			Href: "/settings/integrations", Tone: toneIf(n > 0, home.ToneBad)})
 	}
+	if actor.HQ["users.edit"] {
+		var pins struct {
+			N      int64
+			People int64
+		}
+		err := db.Table("audit_log").Select("COUNT(*) AS n, COUNT(DISTINCT user_id) AS people").
+			Where("action = 'pin_collision' AND created_at > now() - interval '24 hours'").Scan(&pins).Error
+		if err != nil {
+			return nil, err
+		}
+		// One refused PIN is someone picking a PIN already taken; several look like a search for
+		// other people's PINs.
+		if pins.N >= repeatedPINCollisions {
+			cards = append(cards, home.Card{Label: "PINs refused as taken (24 h)", Value: fmt.Sprint(pins.N),
+				Note: "By " + plural(pins.People, "person", "people") + ": a search for others' PINs? See the audit trail",
+				Href: "/audit?action=pin_collision", Tone: home.ToneBad})
+		}
+	}
 	return cards, nil
 }
+
+// repeatedPINCollisions is how many refused PINs in a day raise the dashboard alert.
+const repeatedPINCollisions = 3
 
 func toneIf(cond bool, tone string) string {
 	if cond {

@@ -2,6 +2,7 @@ package server
 
 import (
 	"fmt"
+	"io/fs"
 	"log/slog"
 	"net/http"
 	"time"
@@ -109,7 +110,7 @@ func New(k *Kit) *gin.Engine {
 	})
 	r.GET("/health", func(c *gin.Context) { c.JSON(http.StatusOK, gin.H{"status": "ok"}) })
 	r.GET("/metrics", gin.WrapH(promhttp.HandlerFor(m.registry, promhttp.HandlerOpts{})))
-	staticFiles := http.StripPrefix("/static/", http.FileServer(http.FS(static.FS)))
+	staticFiles := http.StripPrefix("/static/", http.FileServer(http.FS(filesOnly{static.FS})))
 	r.GET("/static/*path", func(c *gin.Context) {
 		c.Header("Cache-Control", "public, max-age=3600")
 		staticFiles.ServeHTTP(c.Writer, c.Request)
@@ -204,4 +205,20 @@ type Routes struct {
 	PublicWeb *gin.RouterGroup // pages anyone may open (CSRF still checked on posts)
 	Web       *gin.RouterGroup // pages for signed-in people (server.Actor is set)
 	Root      *gin.Engine      // for paths outside both (webhooks, web services)
+}
+
+// filesOnly serves the files of an fs.FS and nothing else: a directory is "not found", so
+// /static/ lists nothing.
+type filesOnly struct{ fsys fs.FS }
+
+func (f filesOnly) Open(name string) (fs.File, error) {
+	file, err := f.fsys.Open(name)
+	if err != nil {
+		return nil, err
+	}
+	if st, err := file.Stat(); err != nil || st.IsDir() {
+		file.Close()
+		return nil, fs.ErrNotExist
+	}
+	return file, nil
 }

@@ -114,24 +114,60 @@ func popFlashes(c *gin.Context) []layout.Flash {
 	return nil
 }
 
-const csrfSessionKey = "csrf"
+const (
+	csrfSessionKey = "csrf"
+	csrfCookie     = "backroom_csrf"
+	csrfContextKey = "backroom.csrf"
+)
 
-// CSRFToken returns the session's CSRF token, creating it on first use.
+// CSRFToken returns the request's CSRF token, creating it on first use. A signed-in visitor's
+// token lives in their session; a signed-out visitor (the sign-in form) gets it in a cookie of
+// its own instead, so opening /login writes no session row.
 func CSRFToken(c *gin.Context) string {
+	if tok := c.GetString(csrfContextKey); tok != "" {
+		return tok
+	}
 	s := Sessions(c)
 	tok := s.GetString(c.Request.Context(), csrfSessionKey)
-	if tok == "" {
-		b := make([]byte, 32)
-		_, _ = rand.Read(b)
-		tok = base64.RawURLEncoding.EncodeToString(b)
+	if _, signedIn := ActorOf(c); tok == "" && signedIn {
+		tok = newCSRFToken()
 		s.Put(c.Request.Context(), csrfSessionKey, tok)
 	}
+	if tok == "" {
+		if ck, err := c.Request.Cookie(csrfCookie); err == nil && len(ck.Value) == 43 {
+			tok = ck.Value
+		} else {
+			tok = newCSRFToken()
+			setCSRFCookie(c, tok, 0)
+		}
+	}
+	c.Set(csrfContextKey, tok)
 	return tok
 }
 
+// RotateCSRF gives the session a new CSRF token at sign-in: a token seen before it (in the
+// sign-in form's cookie, or planted by someone else) is worthless after.
+func RotateCSRF(c *gin.Context) {
+	tok := newCSRFToken()
+	Sessions(c).Put(c.Request.Context(), csrfSessionKey, tok)
+	c.Set(csrfContextKey, tok)
+	setCSRFCookie(c, "", -1)
+}
+
+func newCSRFToken() string {
+	b := make([]byte, 32)
+	_, _ = rand.Read(b)
+	return base64.RawURLEncoding.EncodeToString(b)
+}
+
+func setCSRFCookie(c *gin.Context, tok string, maxAge int) {
+	http.SetCookie(c.Writer, &http.Cookie{Name: csrfCookie, Value: tok, Path: "/", MaxAge: maxAge,
+		HttpOnly: true, Secure: Sessions(c).Cookie.Secure, SameSite: http.SameSiteLaxMode})
+}
+
 // csrf refuses unsafe page requests whose token (form field csrf_token or header X-CSRF-Token)
-// does not match the session's. API routes authenticate with bearer tokens, not cookies, and
-// skip it.
+// does not match the session's, or for a signed-out visitor the CSRF cookie's. API routes
+// authenticate with bearer tokens, not cookies, and skip it.
 func csrf(c *gin.Context) {
 	switch c.Request.Method {
 	case http.MethodGet, http.MethodHead, http.MethodOptions:
@@ -143,6 +179,9 @@ func csrf(c *gin.Context) {
 		return
 	}
 	want := Sessions(c).GetString(c.Request.Context(), csrfSessionKey)
+	if ck, err := c.Request.Cookie(csrfCookie); want == "" && err == nil {
+		want = ck.Value
+	}
 	got := c.GetHeader("X-CSRF-Token")
 	if got == "" {
 		got = c.PostForm("csrf_token")

@@ -33,6 +33,7 @@ import (
 	"backroom/app/integrations/webhook"
 	"backroom/app/inventory"
 	"backroom/app/jobs"
+	"backroom/app/outbound"
 	"backroom/app/pricing"
 	"backroom/app/purchasing"
 	"backroom/app/registers"
@@ -121,7 +122,9 @@ func New(cfg config.Config, pool *pgxpool.Pool, db *gorm.DB, opts ...Option) (*A
 	throttle := auth.NewThrottle(db, 15*time.Minute)
 	a.Auth = auth.NewService(db, auth.NewTokens(cfg.Key("jwt"), cfg.AccessTokenTTL, nil), hasher, throttle, cfg.Key("device"), cfg.RefreshTokenTTL)
 	var err error
-	a.Integrations, err = integrations.New(db, cfg.Key("secrets"), cfg.PublicURL)
+	// Every call to an outside system goes through one guarded client kind (app/outbound).
+	guard := outbound.Guard{AllowPrivate: cfg.AllowPrivateTargets}
+	a.Integrations, err = integrations.New(db, cfg.Key("secrets"), cfg.PublicURL, guard)
 	if err != nil {
 		return nil, err
 	}
@@ -131,7 +134,7 @@ func New(cfg config.Config, pool *pgxpool.Pool, db *gorm.DB, opts ...Option) (*A
 	a.Inventory = inventory.NewService(db, a.Ledger)
 
 	// Sales: every recorded sale queues its webhook deliveries, in the sale's transaction.
-	a.Webhooks = webhook.New(db, a.Integrations, cfg.Key("receipt-links"), cfg.PublicURL)
+	a.Webhooks = webhook.New(db, a.Integrations, cfg.Key("receipt-links"), cfg.PublicURL, guard.Client(10*time.Second))
 	a.Sales = sales.New(db, a.Ledger, append([]sales.Hook{a.Webhooks.Recorded}, o.saleHooks...)...)
 	a.Registers = registers.New(db)
 	a.Tenders = tenders.New(db)
@@ -148,8 +151,8 @@ func New(cfg config.Config, pool *pgxpool.Pool, db *gorm.DB, opts ...Option) (*A
 	a.Search = search.New(a.Catalog, a.Purchasing, a.Transfers, a.Pricing, a.Customers)
 
 	// Outside systems: the connector kinds on the integrations page, API keys and what they open.
-	a.MiPOS = mipos.New(db, a.Integrations, a.Ledger)
-	a.Integrations.Offer(codemax.New(codemax.Options{}), tipsi.New(), a.Webhooks, a.MiPOS)
+	a.MiPOS = mipos.New(db, a.Integrations, a.Ledger, guard.Client(2*time.Minute))
+	a.Integrations.Offer(codemax.New(codemax.Options{Client: guard.Client(20 * time.Second)}), tipsi.New(guard.Client(2*time.Minute)), a.Webhooks, a.MiPOS)
 	a.Integrations.Offer(o.connectors...)
 	a.APIKeys = apikeys.New(db)
 	a.CatalogSync = catalogsync.New(db, a.APIKeys, a.Ledger)

@@ -158,7 +158,8 @@ type App struct {
 
 // dbEnv is the environment of a run against dbURL.
 func dbEnv(dbURL string) map[string]string {
-	return map[string]string{"DATABASE_URL": dbURL, "SECRET_KEY": testSecret, "LOG_LEVEL": "warn"}
+	// The tests' webhook receivers listen on loopback, as an on-premise receiver would.
+	return map[string]string{"DATABASE_URL": dbURL, "SECRET_KEY": testSecret, "LOG_LEVEL": "warn", "ALLOW_PRIVATE_TARGETS": "true"}
 }
 
 // startApp gives the test a fresh database cloned from the migrated template, loads the demo
@@ -168,8 +169,14 @@ func startApp(t *testing.T) *App {
 	t.Helper()
 	dbURL, pool, db := dbtest.New(t)
 	mustRun(t, dbEnv(dbURL), "seed")
+	return serveOn(t, &App{DBURL: dbURL, Pool: pool, DB: db}, dbURL)
+}
 
-	env := dbEnv(dbURL)
+// serveOn starts `backroom serve` for app's database, reaching it at serveDBURL (the same
+// database, perhaps through a cuttable link), and fills in app's URL and PID.
+func serveOn(t *testing.T, app *App, serveDBURL string) *App {
+	t.Helper()
+	env := dbEnv(serveDBURL)
 	env["ADDR"] = "127.0.0.1:0" // the kernel picks a free port; serve prints it
 	cmd := exec.Command(binPath, "serve")
 	cmd.Env = environ(env)
@@ -222,7 +229,8 @@ func startApp(t *testing.T) *App {
 		}
 	}
 	waitHealthy(t, base, exited)
-	return &App{PID: cmd.Process.Pid, URL: base, DBURL: dbURL, Pool: pool, DB: db}
+	app.PID, app.URL = cmd.Process.Pid, base
+	return app
 }
 
 // waitHealthy polls GET /health until it answers {"status":"ok"}.

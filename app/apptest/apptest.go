@@ -70,7 +70,10 @@ func NewDemo(t testing.TB) *App { return NewWith(t, Options{Demo: true}) }
 func NewWith(t testing.TB, o Options) *App {
 	t.Helper()
 	dbURL, pool, db := dbtest.New(t)
-	env := map[string]string{"DATABASE_URL": dbURL, "SECRET_KEY": "test-secret-key-that-is-long-enough-0123456789", "LOG_LEVEL": "error"}
+	// Tests' stand-ins for outside systems listen on loopback; the tests of the address rule set
+	// ALLOW_PRIVATE_TARGETS=false.
+	env := map[string]string{"DATABASE_URL": dbURL, "SECRET_KEY": "test-secret-key-that-is-long-enough-0123456789", "LOG_LEVEL": "error",
+		"ALLOW_PRIVATE_TARGETS": "true"}
 	for k, v := range o.Env {
 		env[k] = v
 	}

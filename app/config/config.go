@@ -26,6 +26,9 @@ type Config struct {
 	// TrustedProxies are the reverse proxies (IPs or CIDRs) whose X-Forwarded-For gives the
 	// client address; empty trusts none.
 	TrustedProxies []string
+	// AllowPrivateTargets lets webhooks and connectors call loopback and private-network
+	// addresses (on-premise receivers); off, only public internet addresses are called.
+	AllowPrivateTargets bool
 
 	// Mode is hq; the store-server mode of DESIGN.md (MODE=store with HQ_URL and SYNC_TOKEN)
 	// is refused until HQ-store sync exists.
@@ -54,6 +57,7 @@ var Settings = []Setting{
 	{"REFRESH_TOKEN_TTL", "720h", "lifetime of API refresh tokens"},
 	{"LOG_LEVEL", "info", "debug, info, warn or error"},
 	{"TRUSTED_PROXIES", "(none)", "comma-separated IPs or CIDRs of reverse proxies whose X-Forwarded-For names the client (sign-in throttling counts that address)"},
+	{"ALLOW_PRIVATE_TARGETS", "false", "true lets webhooks and integrations call loopback and private-network addresses (on-premise receivers); off, only public internet addresses are called"},
 	{"MODE", "hq", "hq (store-server mode, syncing with HQ, is not available yet)"},
 }
 
@@ -104,6 +108,13 @@ func Load(getenv func(string) string) (Config, error) {
 			}
 		}
 		c.TrustedProxies = append(c.TrustedProxies, p)
+	}
+	switch v := strings.ToLower(get("ALLOW_PRIVATE_TARGETS", "false")); v {
+	case "true", "1", "yes":
+		c.AllowPrivateTargets = true
+	case "false", "0", "no":
+	default:
+		problems = append(problems, fmt.Sprintf("ALLOW_PRIVATE_TARGETS must be true or false, not %q", v))
 	}
 	if c.Production() {
 		for name, v := range map[string]string{"DATABASE_URL": c.DatabaseURL, "SECRET_KEY": c.SecretKey, "PUBLIC_URL": c.PublicURL} {

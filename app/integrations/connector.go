@@ -3,7 +3,6 @@ package integrations
 import (
 	"context"
 	"fmt"
-	"net/url"
 	"sort"
 	"strconv"
 	"strings"
@@ -85,7 +84,7 @@ func (s *Service) Connectors() []Connector {
 
 // normalise applies defaults and checks every field, returning cleaned settings. Secrets are
 // checked for presence only (the stored set counts when has(name) is true).
-func normalise(c Connector, settings, secrets map[string]string, hasSecret func(string) bool) (map[string]string, *models.Error) {
+func normalise(c Connector, settings, secrets map[string]string, hasSecret func(string) bool, checkURL func(string) error) (map[string]string, *models.Error) {
 	out := map[string]string{}
 	verr := models.Invalid()
 	for _, f := range c.Fields() {
@@ -108,9 +107,8 @@ func normalise(c Connector, settings, secrets map[string]string, hasSecret func(
 		}
 		switch f.Type {
 		case "url":
-			u, err := url.Parse(v)
-			if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-				verr.Add(key, "must be an http(s) URL such as https://example.com")
+			if err := checkURL(v); err != nil {
+				verr.Add(key, err.Error())
 				continue
 			}
 			v = strings.TrimRight(v, "/")

@@ -15,6 +15,7 @@ import (
 	"backroom/app"
 	"backroom/app/apptest"
 	"backroom/app/integrations"
+	"backroom/app/outbound"
 	"backroom/models"
 )
 
@@ -233,7 +234,7 @@ func TestRunProgressErrorsRetryResolve(t *testing.T) {
 	if err := app.DB.Take(&again, "status = 'open'").Error; err != nil {
 		t.Fatalf("no open error: %v", err)
 	}
-	svc, err := integrations.New(app.DB, app.Config.Key("secrets"), app.Config.PublicURL)
+	svc, err := integrations.New(app.DB, app.Config.Key("secrets"), app.Config.PublicURL, outbound.Guard{AllowPrivate: true})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -326,7 +327,7 @@ func TestOrphanedRunIsFailedAndUnblocksTheIntegration(t *testing.T) {
 	if err := app.DB.Exec(`UPDATE integration_runs SET status = 'running', started_at = now() - interval '20 minutes', created_at = now() - interval '20 minutes' WHERE id = ?`, r.ID).Error; err != nil {
 		t.Fatal(err)
 	}
-	svc, err := integrations.New(app.DB, app.Config.Key("secrets"), app.Config.PublicURL)
+	svc, err := integrations.New(app.DB, app.Config.Key("secrets"), app.Config.PublicURL, outbound.Guard{AllowPrivate: true})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -18,6 +18,7 @@ import (
 	"gorm.io/gorm/clause"
 
 	"backroom/app/jobs"
+	"backroom/app/outbound"
 	"backroom/models"
 )
 
@@ -26,16 +27,17 @@ type Service struct {
 	db         *gorm.DB
 	sealer     *Sealer
 	publicURL  string
+	guard      outbound.Guard       // the address rule URLs are checked against at save
 	connectors map[string]Connector // by kind, given by Offer
 }
 
-// New builds the service; key seals secrets.
-func New(db *gorm.DB, key []byte, publicURL string) (*Service, error) {
+// New builds the service; key seals secrets, guard is the outbound address rule.
+func New(db *gorm.DB, key []byte, publicURL string, guard outbound.Guard) (*Service, error) {
 	s, err := NewSealer(key)
 	if err != nil {
 		return nil, err
 	}
-	return &Service{db: db, sealer: s, publicURL: publicURL, connectors: map[string]Connector{}}, nil
+	return &Service{db: db, sealer: s, publicURL: publicURL, guard: guard, connectors: map[string]Connector{}}, nil
 }
 
 // Input creates or updates an integration. Settings values may be strings, numbers or
@@ -118,7 +120,11 @@ func (s *Service) Save(ctx context.Context, actor models.Actor, id uuid.UUID, in
 		} else {
 			row.ID = models.NewID()
 		}
-		settings, verr := normalise(c, stringify(in.Settings), in.Secrets, func(name string) bool { return stored[name] != "" })
+		settings, verr := normalise(c, stringify(in.Settings), in.Secrets, func(name string) bool { return stored[name] != "" },
+			func(u string) error { return s.guard.CheckURL(ctx, u) })
+		if before != nil {
+			secretsFollowAddress(c, before.Settings, settings, stored, in.Secrets, verr)
+		}
 		if ns, ok := c.(NeedsStore); ok && ns.NeedsStore() && in.StoreID == nil {
 			verr.Add("storeId", "is required: choose the store this integration works for")
 		}
@@ -185,6 +191,26 @@ func (s *Service) Save(ctx context.Context, actor models.Actor, id uuid.UUID, in
 		s.saved(ctx, out.ID)
 	}
 	return out, err
+}
+
+// secretsFollowAddress refuses a change of an address (a url setting) that keeps stored secrets:
+// a secret is only ever sent to the address it was entered for, so moving the address means
+// entering the secret again.
+func secretsFollowAddress(c Connector, before, after, stored, given map[string]string, verr *models.Error) {
+	moved := ""
+	for _, f := range c.Fields() {
+		if f.Type == "url" && before[f.Name] != after[f.Name] {
+			moved = f.Label
+		}
+	}
+	if moved == "" {
+		return
+	}
+	for _, f := range c.Fields() {
+		if f.Secret && stored[f.Name] != "" && strings.TrimSpace(given[f.Name]) == "" {
+			verr.Add("secrets."+f.Name, fmt.Sprintf("enter it again: the %s changed, and a stored secret is only sent to the address it was entered for", moved))
+		}
+	}
 }
 
 func (s *Service) kinds() []string {

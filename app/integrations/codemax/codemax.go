@@ -23,6 +23,7 @@ import (
 	"gorm.io/gorm"
 
 	"backroom/app/integrations"
+	"backroom/app/outbound"
 	"backroom/models"
 )
 
@@ -31,7 +32,7 @@ const BatchSize = 20
 
 // Options tune the connector; the zero value is production's.
 type Options struct {
-	// Client makes the calls (default: 20-second time-out).
+	// Client makes the calls (default: outbound's strict client with a 20-second time-out).
 	Client *http.Client
 	// TokenLifetime is how long an access token is used before it is renewed (default 15m).
 	TokenLifetime time.Duration
@@ -56,7 +57,7 @@ type Connector struct {
 // New builds the connector.
 func New(o Options) *Connector {
 	if o.Client == nil {
-		o.Client = &http.Client{Timeout: 20 * time.Second}
+		o.Client = outbound.Guard{}.Client(20 * time.Second)
 	}
 	if o.TokenLifetime <= 0 {
 		o.TokenLifetime = 15 * time.Minute

@@ -19,6 +19,7 @@ import (
 	"backroom/app/integrations/codemax"
 	"backroom/app/integrations/codemax/codemaxtest"
 	"backroom/app/linemath"
+	"backroom/app/outbound"
 	"backroom/app/sales"
 	"backroom/models"
 )
@@ -48,6 +49,9 @@ func setup(t *testing.T, opts codemax.Options, settings map[string]any) *env {
 	fake := codemaxtest.New(t, username, password)
 	if opts.Now == nil {
 		opts.Now = fake.Now
+	}
+	if opts.Client == nil {
+		opts.Client = outbound.Guard{AllowPrivate: true}.Client(20 * time.Second) // the fake listens on loopback
 	}
 	if opts.RetryWait == 0 {
 		opts.RetryWait = time.Millisecond

@@ -36,8 +36,8 @@ type Connector struct {
 // New builds the connector over the integrations service (which opens its secrets); stock the hub
 // reports moved is booked through ledger. The stock updates going the other way are queued by
 // QueueStockUpdates, a hook of that ledger.
-func New(db *gorm.DB, integ *integrations.Service, ledger *inventory.Ledger) *Connector {
-	return &Connector{db: db, integ: integ, ledger: ledger, client: client{http: &http.Client{}}}
+func New(db *gorm.DB, integ *integrations.Service, ledger *inventory.Ledger, http *http.Client) *Connector {
+	return &Connector{db: db, integ: integ, ledger: ledger, client: client{http: http}}
 }
 
 // RegisterJobs adds the worker that sends queued stock updates.

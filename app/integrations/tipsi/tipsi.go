@@ -29,8 +29,8 @@ type Connector struct {
 }
 
 // New builds the connector.
-func New() *Connector {
-	return &Connector{client: client{http: &http.Client{}}, now: time.Now}
+func New(http *http.Client) *Connector {
+	return &Connector{client: client{http: http}, now: time.Now}
 }
 
 // Kind names the kind.

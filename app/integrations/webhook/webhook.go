@@ -91,9 +91,8 @@ type Service struct {
 
 // New builds the service. linkKey signs the receipt-PDF links put in payloads; publicURL is
 // where receivers reach Backroom.
-func New(db *gorm.DB, integ *integrations.Service, linkKey []byte, publicURL string) *Service {
-	s := &Service{db: db, integ: integ, linkKey: linkKey, publicURL: strings.TrimRight(publicURL, "/"),
-		client: &http.Client{Timeout: 10 * time.Second}}
+func New(db *gorm.DB, integ *integrations.Service, linkKey []byte, publicURL string, client *http.Client) *Service {
+	s := &Service{db: db, integ: integ, linkKey: linkKey, publicURL: strings.TrimRight(publicURL, "/"), client: client}
 	s.SetRetry(DefaultRetry)
 	return s
 }

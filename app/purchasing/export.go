@@ -11,6 +11,7 @@ import (
 	"github.com/go-pdf/fpdf"
 
 	"backroom/app/server"
+	"backroom/app/tabular"
 )
 
 // CSV writes the order as a supplier-ready sheet: one row per line.
@@ -27,6 +28,9 @@ func CSV(d Detail) ([]byte, error) {
 			qty(it.Quantity), cents(it.UnitCost), cents(it.LineTotal)})
 	}
 	rows = append(rows, []string{d.Number, supplierName(d), storeName(d), "", "", "TOTAL", qty(d.Ordered), "", cents(d.Total)})
+	for i := range rows {
+		rows[i] = tabular.CSVRow(rows[i])
+	}
 	if err := w.WriteAll(rows); err != nil {
 		return nil, err
 	}

@@ -11,6 +11,7 @@ import (
 	"html"
 	"io"
 	"strconv"
+	"strings"
 )
 
 // Writer streams a table in one format: a header, rows as they are read, an optional totals
@@ -50,11 +51,11 @@ func (t *csvTable) Begin(_ string, cols []Column) error {
 	for i, c := range cols {
 		head[i] = c.Title
 	}
-	return t.w.Write(head)
+	return t.w.Write(CSVRow(head))
 }
 
-func (t *csvTable) Row(cells []string, _ any) error { return t.w.Write(cells) }
-func (t *csvTable) Foot(cells []string) error       { return t.w.Write(cells) }
+func (t *csvTable) Row(cells []string, _ any) error { return t.w.Write(CSVRow(cells)) }
+func (t *csvTable) Foot(cells []string) error       { return t.w.Write(CSVRow(cells)) }
 func (t *csvTable) End(int) error {
 	t.w.Flush()
 	return t.w.Error()
@@ -155,4 +156,26 @@ func (t *jsonTable) Foot([]string) error { return nil }
 func (t *jsonTable) End(total int) error {
 	t.w.WriteString(`],"total":` + strconv.Itoa(total) + `,"page":1,"pageSize":` + strconv.Itoa(total) + "}\n")
 	return t.w.Flush()
+}
+
+// CSVRow is cells made safe for a spreadsheet: a text cell starting with =, +, -, @, a tab or a
+// carriage return would run as a formula when the file is opened (a product named
+// =HYPERLINK(...) becomes a link that leaks the sheet), so it gets a leading apostrophe, which
+// spreadsheets show as text. Figures ("-12.50", "-$3.00") are left as they are.
+func CSVRow(cells []string) []string {
+	out := make([]string, len(cells))
+	for i, c := range cells {
+		out[i] = csvCell(c)
+	}
+	return out
+}
+
+func csvCell(c string) string {
+	if c == "" || !strings.ContainsRune("=+-@\t\r", rune(c[0])) {
+		return c
+	}
+	if _, _, _, isFigure := number(c); isFigure {
+		return c
+	}
+	return "'" + c
 }

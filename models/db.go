@@ -5,17 +5,20 @@ import (
 	"crypto/sha256"
 	"embed"
 	"encoding/hex"
+	"errors"
 	"fmt"
-	"github.com/riverqueue/river/riverdriver/riverpgxv5"
-	"github.com/riverqueue/river/rivermigrate"
 	"log/slog"
 	"reflect"
+	"strconv"
+	"strings"
 	"time"
 
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/jackc/pgx/v5/stdlib"
 	"github.com/pressly/goose/v3"
+	"github.com/riverqueue/river/riverdriver/riverpgxv5"
+	"github.com/riverqueue/river/rivermigrate"
 	"gorm.io/driver/postgres"
 	"gorm.io/gorm"
 	"gorm.io/gorm/logger"
@@ -166,4 +169,35 @@ func MigrationsDigest() string {
 		h.Write(b)
 	}
 	return hex.EncodeToString(h.Sum(nil))[:12]
+}
+
+// Ready reports why the database cannot serve requests now: out of reach within a second, or
+// behind the migrations this binary carries. Nil when it can. The messages are safe to show to
+// anyone (a load balancer's health check): they name no host or credential.
+func Ready(ctx context.Context, pool *pgxpool.Pool) error {
+	ctx, cancel := context.WithTimeout(ctx, time.Second)
+	defer cancel()
+	var applied int64
+	err := pool.QueryRow(ctx, `SELECT coalesce(max(version_id), 0) FROM goose_db_version WHERE is_applied`).Scan(&applied)
+	if err != nil {
+		return errors.New("the database is unreachable")
+	}
+	if want := latestMigration(); applied < want {
+		return fmt.Errorf("the database is at migration %d and this binary needs %d: run backroom migrate", applied, want)
+	}
+	return nil
+}
+
+// latestMigration is the highest version among the embedded migrations (read from their file
+// names, NNNNN_name.sql).
+func latestMigration() int64 {
+	entries, _ := migrations.ReadDir("migrations")
+	var latest int64
+	for _, e := range entries {
+		num, _, _ := strings.Cut(e.Name(), "_")
+		if v, err := strconv.ParseInt(num, 10, 64); err == nil && v > latest {
+			latest = v
+		}
+	}
+	return latest
 }

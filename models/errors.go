@@ -1,10 +1,14 @@
 package models
 
 import (
+	"database/sql/driver"
 	"errors"
 	"fmt"
+	"io"
+	"net"
 	"sort"
 	"strings"
+	"syscall"
 
 	"github.com/jackc/pgx/v5/pgconn"
 	"gorm.io/gorm"
@@ -123,4 +127,30 @@ func IsForeignKeyViolation(err error) bool {
 func IsConcurrencyFailure(err error) bool {
 	var pg *pgconn.PgError
 	return errors.As(err, &pg) && (pg.Code == "40P01" || pg.Code == "40001")
+}
+
+// IsUnavailable reports whether err is the database being out of reach rather than anything
+// about the request: no connection could be made or kept (refused, reset, timed out, the server
+// shutting down or starting up). Nothing was written; the same request can succeed later.
+func IsUnavailable(err error) bool {
+	if err == nil {
+		return false
+	}
+	var pg *pgconn.PgError
+	if errors.As(err, &pg) {
+		// Class 08 is "connection exception"; 57P01–57P03 are shutdown and start-up.
+		return strings.HasPrefix(pg.Code, "08") || pg.Code == "57P01" || pg.Code == "57P02" || pg.Code == "57P03"
+	}
+	var connect *pgconn.ConnectError
+	var netErr net.Error
+	return errors.As(err, &connect) || errors.As(err, &netErr) || errors.Is(err, driver.ErrBadConn) ||
+		errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, syscall.ECONNREFUSED) || errors.Is(err, syscall.ECONNRESET) ||
+		strings.Contains(err.Error(), "failed to connect to") || strings.Contains(err.Error(), "conn closed")
+}
+
+// IsInvalidText reports whether PostgreSQL refused a text value it cannot store (a NUL byte, or
+// bytes that are not UTF-8): the request's input is at fault, and nothing was written.
+func IsInvalidText(err error) bool {
+	var pg *pgconn.PgError
+	return errors.As(err, &pg) && (pg.Code == "22021" || pg.Code == "22P05")
 }

@@ -7,6 +7,7 @@ import (
 	"crypto/rand"
 	"crypto/sha256"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"math/big"
 	"strings"
@@ -131,8 +132,11 @@ func (s *Service) Authenticate(ctx context.Context, key string) (*models.APIKey,
 	}
 	var k models.APIKey
 	err := s.db.WithContext(ctx).Where("key_hash = ? AND revoked_at IS NULL", Hash(key)).Take(&k).Error
-	if err != nil {
+	if errors.Is(err, gorm.ErrRecordNotFound) {
 		return nil, models.Unauthorized("invalid or revoked API key")
+	}
+	if err != nil {
+		return nil, fmt.Errorf("find API key: %w", err) // 503 when the database is down: the key may be fine
 	}
 	// Last use is informational; a minute's precision keeps writes off the hot path.
 	if k.LastUsedAt == nil || time.Since(*k.LastUsedAt) > time.Minute {

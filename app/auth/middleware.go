@@ -62,6 +62,9 @@ func (s *Service) RequireSession(c *gin.Context) {
 		c.Next()
 		return
 	}
+	if c.IsAborted() { // answered already (the database is unreachable)
+		return
+	}
 	server.RedirectToLogin(c)
 	c.Abort()
 }
@@ -83,6 +86,10 @@ func (s *Service) loadSessionActor(c *gin.Context) bool {
 		return false
 	}
 	actor, err := models.LoadActor(c.Request.Context(), s.db, id)
+	if models.IsUnavailable(err) {
+		server.Fail(c, err) // the session may be fine: keep it, and say the database is away
+		return false
+	}
 	if err != nil || actor.CredentialEpoch != sm.GetInt(c.Request.Context(), sessionEpochKey) {
 		_ = sm.Destroy(c.Request.Context())
 		return false

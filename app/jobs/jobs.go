@@ -5,6 +5,7 @@ package jobs
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"log/slog"
 	"time"
@@ -108,6 +109,16 @@ func (r *Runner) Start(ctx context.Context) error { return r.client.Start(ctx) }
 
 // Stop waits for running jobs to finish (up to ctx's deadline).
 func (r *Runner) Stop(ctx context.Context) error { return r.client.Stop(ctx) }
+
+// Check reports whether the workers are still running (for /ready).
+func (r *Runner) Check(context.Context) error {
+	select {
+	case <-r.client.Stopped():
+		return errors.New("the job workers have stopped")
+	default:
+		return nil
+	}
+}
 
 // Client exposes River for inserts outside a GORM transaction.
 func (r *Runner) Client() *river.Client[pgx.Tx] { return r.client }

@@ -3,6 +3,7 @@
 package router
 
 import (
+	"context"
 	"net/http"
 	"strings"
 	"time"
@@ -20,9 +21,11 @@ import (
 	"backroom/views/home"
 )
 
-// New builds the engine and mounts every area of a on it.
-func New(a *app.App) *gin.Engine {
+// New builds the engine and mounts every area of a on it. ready are /ready's checks beyond the
+// database's (the serving process's job workers, when it runs them).
+func New(a *app.App, ready ...func(context.Context) error) *gin.Engine {
 	kit := &server.Kit{
+		Ready:      append([]func(context.Context) error{func(ctx context.Context) error { return models.Ready(ctx, a.Pool) }}, ready...),
 		Sessions:   auth.NewSessions(a.Pool, a.Config.Production()),
 		Nav:        sidebar(),
 		StoreScope: storeScope(a.DB),

@@ -1,6 +1,7 @@
 package server
 
 import (
+	"context"
 	"fmt"
 	"io/fs"
 	"log/slog"
@@ -29,6 +30,9 @@ type Kit struct {
 	// TrustedProxies are the addresses (IPs or CIDRs) whose X-Forwarded-For is believed for the
 	// client address (sign-in throttling, logs). None by default: anyone can send that header.
 	TrustedProxies []string
+	// Ready are the checks /ready runs (database reachable and migrated, workers running); each
+	// returns nil or a reason safe to show anyone.
+	Ready []func(ctx context.Context) error
 }
 
 // Nav is a sidebar entry shown to actors holding any of Perms (none = everyone).
@@ -108,7 +112,19 @@ func New(k *Kit) *gin.Engine {
 		c.Set(kitKey, k)
 		c.Next()
 	})
+	// /health says the process is up (restart it if not); /ready says it can do its work now
+	// (send it traffic if so): 503 with the reason while the database is away.
 	r.GET("/health", func(c *gin.Context) { c.JSON(http.StatusOK, gin.H{"status": "ok"}) })
+	r.GET("/ready", func(c *gin.Context) {
+		for _, check := range k.Ready {
+			if err := check(c.Request.Context()); err != nil {
+				c.Header("Retry-After", "5")
+				c.JSON(http.StatusServiceUnavailable, gin.H{"status": "not ready", "reason": err.Error()})
+				return
+			}
+		}
+		c.JSON(http.StatusOK, gin.H{"status": "ready"})
+	})
 	r.GET("/metrics", gin.WrapH(promhttp.HandlerFor(m.registry, promhttp.HandlerOpts{})))
 	staticFiles := http.StripPrefix("/static/", http.FileServer(http.FS(filesOnly{static.FS})))
 	r.GET("/static/*path", func(c *gin.Context) {

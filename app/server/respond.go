@@ -77,6 +77,12 @@ func Status(err error) int {
 		return http.StatusRequestEntityTooLarge
 	case errors.Is(err, models.ErrThrottled):
 		return http.StatusTooManyRequests
+	case models.IsInvalidText(err):
+		return http.StatusUnprocessableEntity
+	case models.IsUnavailable(err):
+		// The database is out of reach: not the request's fault and not a bug. A client that is
+		// told 401 drops its key and 500 drops the sale; 503 says keep it and send it again.
+		return http.StatusServiceUnavailable
 	case models.IsConcurrencyFailure(err):
 		// PostgreSQL gave up on this transaction because another one touched the same rows
 		// (a deadlock it broke, or a serialization failure): nothing was written, and the same
@@ -92,6 +98,9 @@ func Message(err error) string {
 	var e *models.Error
 	if errors.As(err, &e) && e.Message != "" {
 		return e.Message
+	}
+	if models.IsInvalidText(err) {
+		return "Text may not contain a NUL character or bytes that are not UTF-8; remove them and try again"
 	}
 	switch Status(err) {
 	case http.StatusNotFound:
@@ -119,7 +128,12 @@ func Message(err error) string {
 func Fail(c *gin.Context, err error) {
 	status := Status(err)
 	msg := Message(err)
-	if status >= 500 {
+	switch {
+	case status == http.StatusServiceUnavailable:
+		Logger(c).Warn("database unavailable", "err", err)
+		msg = "Backroom cannot reach its database just now; nothing was changed. Try again in a moment."
+		c.Header("Retry-After", "5")
+	case status >= 500:
 		Logger(c).Error("request failed", "err", err, "status", status)
 		msg = "Something went wrong; it has been logged (request " + RequestID(c) + ")"
 	}

@@ -161,22 +161,24 @@ func withDB(ctx context.Context, cfg config.Config, f func(*pgxpool.Pool, *gorm.
 	return f(pool, db)
 }
 
-// startWorkers runs the job workers of a until the returned stop is called.
-func startWorkers(ctx context.Context, a *app.App) (stop func(), err error) {
+// startWorkers runs the job workers of a until the returned stop is called; check tells whether
+// they still run.
+func startWorkers(ctx context.Context, a *app.App) (stop func(), check func(context.Context) error, err error) {
 	runner, err := jobs.NewRunner(a.Pool, a.Jobs, 10, time.Second)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	if err := runner.Start(ctx); err != nil {
-		return nil, fmt.Errorf("start workers: %w", err)
+		return nil, nil, fmt.Errorf("start workers: %w", err)
 	}
-	return func() {
+	stop = func() {
 		stopCtx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 		defer cancel()
 		if err := runner.Stop(stopCtx); err != nil {
 			slog.Error("stop workers", "err", err)
 		}
-	}, nil
+	}
+	return stop, runner.Check, nil
 }
 
 // worker runs only the background workers: it builds the services (app.New) and their jobs,
@@ -190,7 +192,7 @@ func worker(ctx context.Context, cfg config.Config, stdout io.Writer) error {
 		if err != nil {
 			return err
 		}
-		stop, err := startWorkers(ctx, a)
+		stop, _, err := startWorkers(ctx, a)
 		if err != nil {
 			return err
 		}
@@ -210,19 +212,21 @@ func serve(ctx context.Context, cfg config.Config, stdout io.Writer, withWorkers
 		if err != nil {
 			return err
 		}
+		var ready []func(context.Context) error
 		if withWorkers {
-			stop, err := startWorkers(ctx, a)
+			stop, check, err := startWorkers(ctx, a)
 			if err != nil {
 				return err
 			}
 			defer stop()
+			ready = append(ready, check)
 		}
 		ln, err := net.Listen("tcp", cfg.Addr)
 		if err != nil {
 			return fmt.Errorf("listen on %s: %w", cfg.Addr, err)
 		}
 		srv := &http.Server{
-			Handler:           router.New(a),
+			Handler:           router.New(a, ready...),
 			ReadHeaderTimeout: 10 * time.Second,
 			ReadTimeout:       60 * time.Second,
 			WriteTimeout:      120 * time.Second,

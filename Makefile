@@ -5,6 +5,7 @@
 #   make generate          templ -> *_templ.go, Tailwind -> static/css/app.css (+ .sum)
 #   make check-generated   fails when generated files are stale (no Node needed)
 #   make db / db-stop      write tmp/db.env / stop the throwaway cluster (.ci/db.sh says where it is)
+#   make fuzz              run every Go fuzz target for FUZZTIME each (default 30s); make test runs their corpora
 #   make bench | build | vet | chromium | install-shellcheck | clean
 
 SHELL := /bin/bash
@@ -32,7 +33,7 @@ CSS_SUM = { sha256sum tailwind.config.js static/css/input.css; \
 	if [ -d views ]; then find views -type f -name '*.templ' -print0 | LC_ALL=C sort -z | xargs -0 -r sha256sum; fi; \
 	} | sha256sum | cut -d' ' -f1
 
-.PHONY: help db db-stop build run generate templ css css-sum check-generated vet chromium install-shellcheck test bench clean
+.PHONY: help db db-stop build run generate templ css css-sum check-generated vet chromium install-shellcheck test fuzz bench clean
 
 help:
 	@sed -n '3,8p' $(firstword $(MAKEFILE_LIST)) | sed 's/^# \{0,1\}//'
@@ -172,6 +173,17 @@ test: vet check-generated db
 	echo "==========================================================="
 	[ $$status = 0 ] && echo "ALL PASSED" || echo "FAILED"
 	exit $$status
+
+# Every Fuzz* target in the module, each for FUZZTIME; new failing inputs land in the package's
+# testdata/fuzz/ (commit them: make test then runs them as regression cases).
+FUZZTIME ?= 30s
+fuzz:
+	@for pkg in $$($(GO) list ./app/... ./models/...); do
+	  for target in $$($(GO) test -list '^Fuzz' "$$pkg" | grep '^Fuzz' || true); do
+	    echo "== fuzz $$target ($$pkg) for $(FUZZTIME)"
+	    $(GO) test -run '^$$' -fuzz "^$$target\$$" -fuzztime "$(FUZZTIME)" "$$pkg"
+	  done
+	done
 
 bench: db
 	@$(LOAD_DB_ENV)

@@ -71,7 +71,7 @@ func TestEveryRouteChecksItsPermission(t *testing.T) {
 
 // isPublic: routes that need no signed-in person, or that authenticate by API key or signature.
 func isPublic(path string) bool {
-	for _, p := range []string{"/health", "/metrics", "/static/", "/login", "/api/v1/auth/login", "/api/v1/auth/pin-login",
+	for _, p := range []string{"/health", "/ready", "/metrics", "/static/", "/login", "/api/v1/auth/login", "/api/v1/auth/pin-login",
 		"/api/v1/auth/refresh", "/webhooks/", "/ws/", "/api/v1/catalog/sync", "/receipts/"} {
 		if strings.HasPrefix(path, p) {
 			return true

@@ -107,10 +107,13 @@ func (s *Service) SetRetry(r Retry) {
 
 func (s *Service) schedule() Retry { return *s.retry.Load() }
 
-// RegisterJobs adds the delivery worker. The deliveries it sends are queued by Recorded, the
-// sale hook the composition root gives the sales service.
+// RegisterJobs adds the delivery worker and the once-a-minute rescue of deliveries whose worker
+// died. The deliveries it sends are queued by Recorded, the sale hook the composition root gives
+// the sales service.
 func (s *Service) RegisterJobs(reg *jobs.Registry) {
 	river.AddWorker(reg.Workers, &worker{svc: s})
+	river.AddWorker(reg.Workers, &rescueWorker{svc: s})
+	reg.Every(time.Minute, func() river.JobArgs { return RescueArgs{} })
 }
 
 // Kind is the stored kind.

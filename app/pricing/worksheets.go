@@ -376,11 +376,7 @@ func lockWS(ctx context.Context, tx *gorm.DB, id uuid.UUID, verb string, from ..
 }
 
 func wsMoved(ctx context.Context, tx *gorm.DB, id uuid.UUID, verb string, from ...string) error {
-	var w models.Worksheet
-	if err := tx.WithContext(ctx).Select("number", "status").Take(&w, "id = ?", id).Error; err != nil {
-		return models.NotFoundIf(err, "worksheet")
-	}
-	return models.Conflict("worksheet %s is already %s; it can be %s only when %s", w.Number, w.Status, verb, strings.Join(from, " or "))
+	return models.Moved(tx.WithContext(ctx), "worksheets", "worksheet", id, verb, from...)
 }
 
 // UpdateWorksheet replaces a draft's header and stores, and its lines when in.Items is not nil.
@@ -514,36 +510,28 @@ func (s *Service) DeleteWorksheet(ctx context.Context, actor models.Actor, id uu
 func (s *Service) wsTransition(ctx context.Context, actor models.Actor, id uuid.UUID, perm, verb, to string, from []string, set map[string]any, check func(tx *gorm.DB, w models.Worksheet) error) (models.Worksheet, error) {
 	var out models.Worksheet
 	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		// Lock the row first, as edits do, so the lines checked below are the lines submitted:
-		// an edit in flight finishes before this reads them, or finds the worksheet moved on.
-		if err := tx.Exec("SELECT 1 FROM worksheets WHERE id = ? FOR UPDATE", id).Error; err != nil {
-			return err
-		}
-		w, err := s.loadWorksheet(ctx, tx, actor, id, perm)
-		if err != nil {
-			return err
-		}
-		if check != nil {
-			if err := check(tx, w); err != nil {
-				return err
-			}
-		}
-		set["status"] = to
-		set["updated_at"] = time.Now().UTC()
-		res := tx.Model(&models.Worksheet{}).Where("id = ? AND status IN ?", id, from).Updates(set)
-		if res.Error != nil {
-			return res.Error
-		}
-		if res.RowsAffected == 0 {
-			return wsMoved(ctx, tx, id, verb, from...)
-		}
-		after := map[string]any{"status": to}
+		// models.Transition locks the row first, as edits do, so the lines checked are the lines
+		// submitted: an edit in flight finishes before they are read, or finds the worksheet moved on.
+		m := models.Transition{Table: "worksheets", Entity: wsEntity, What: "worksheet", ID: id, Verb: verb, To: to, From: from, Set: set,
+			Load: func(tx *gorm.DB) (string, error) {
+				w, err := s.loadWorksheet(ctx, tx, actor, id, perm)
+				if err != nil {
+					return "", err
+				}
+				if check != nil {
+					if err := check(tx, w); err != nil {
+						return "", err
+					}
+				}
+				return w.Status, nil
+			}}
 		if r, ok := set["reject_reason"]; ok {
-			after["reason"] = r
+			m.After = map[string]any{"reason": r}
 		}
-		if err := models.Audit(ctx, tx, actor, verb, wsEntity, id, map[string]string{"status": w.Status}, after); err != nil {
+		if err := m.Run(ctx, tx, actor); err != nil {
 			return err
 		}
+		var err error
 		out, err = s.loadWorksheet(ctx, tx, models.System, id, PermWSView)
 		return err
 	})

@@ -308,21 +308,7 @@ func (s *Service) lockDraft(ctx context.Context, tx *gorm.DB, po models.Purchase
 
 // moved explains why a transition found the order in another state.
 func (s *Service) moved(ctx context.Context, tx *gorm.DB, id uuid.UUID, verb string, from ...string) error {
-	var po models.PurchaseOrder
-	if err := tx.WithContext(ctx).Select("number", "status").Take(&po, "id = ?", id).Error; err != nil {
-		return models.NotFoundIf(err, "purchase order")
-	}
-	return conflict("purchase order", po.Number, po.Status, verb, from)
-}
-
-// conflict is the 409 message of a refused transition.
-func conflict(what, number, status, verb string, from []string) error {
-	allowed := make([]string, len(from))
-	for i, f := range from {
-		allowed[i] = strings.ReplaceAll(f, "_", " ")
-	}
-	return models.Conflict("%s %s is already %s; it can be %s only when %s", what, number,
-		strings.ReplaceAll(status, "_", " "), verb, strings.Join(allowed, " or "))
+	return models.Moved(tx.WithContext(ctx), "purchase_orders", "purchase order", id, verb, from...)
 }
 
 // recalc recomputes the order's total from its lines.
@@ -471,39 +457,34 @@ func (s *Service) editItems(ctx context.Context, actor models.Actor, id uuid.UUI
 	return out, err
 }
 
-// transition moves an order from one of from to to, setting extra columns, in one checked
-// UPDATE; perm is needed at the order's store. check may refuse before the update.
+// transition moves an order from one of from to to, setting extra columns, through
+// models.Transition (row locked first); perm is needed at the order's store. check may refuse
+// before the update.
 func (s *Service) transition(ctx context.Context, actor models.Actor, id uuid.UUID, perm, verb, to string, from []string, set map[string]any, check func(tx *gorm.DB, po models.PurchaseOrder) error) (Detail, error) {
 	var out Detail
 	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		po, err := s.load(ctx, tx, actor, id, perm)
-		if err != nil {
-			return err
-		}
-		if check != nil {
-			if err := check(tx, po); err != nil {
-				return err
-			}
-		}
-		if set == nil {
-			set = map[string]any{}
-		}
-		set["status"] = to
-		set["updated_at"] = time.Now().UTC()
-		res := tx.Model(&models.PurchaseOrder{}).Where("id = ? AND status IN ?", id, from).Updates(set)
-		if res.Error != nil {
-			return res.Error
-		}
-		if res.RowsAffected == 0 {
-			return s.moved(ctx, tx, id, verb, from...)
-		}
-		after := map[string]string{"status": to}
+		var po models.PurchaseOrder
+		m := models.Transition{Table: "purchase_orders", Entity: entityType, What: "purchase order", ID: id,
+			Verb: verb, To: to, From: from, Set: set,
+			Load: func(tx *gorm.DB) (string, error) {
+				var err error
+				if po, err = s.load(ctx, tx, actor, id, perm); err != nil {
+					return "", err
+				}
+				if check != nil {
+					if err := check(tx, po); err != nil {
+						return "", err
+					}
+				}
+				return po.Status, nil
+			}}
 		if verb == "rejected" {
-			after["reason"] = rejectReason(set)
+			m.After = map[string]any{"reason": rejectReason(set)}
 		}
-		if err := models.Audit(ctx, tx, actor, verb, entityType, id, map[string]string{"status": po.Status}, after); err != nil {
+		if err := m.Run(ctx, tx, actor); err != nil {
 			return err
 		}
+		var err error
 		out, err = s.detail(ctx, tx, po)
 		return err
 	})

@@ -260,47 +260,26 @@ func (s *Service) transition(ctx context.Context, actor models.Actor, id uuid.UU
 	allowed func(t models.Transfer) error, set map[string]any, work func(tx *gorm.DB, t models.Transfer) (any, error)) (Detail, error) {
 	var out Detail
 	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		// Lock the row before reading it, so the state audited as "before" (and the transfer
-		// work sees) is the one this transition moves from: a send committing between an
-		// unlocked read and the checked UPDATE let a cancel audit a pending transfer it had in
-		// fact found in transit.
-		if err := tx.Exec("SELECT 1 FROM transfers WHERE id = ? FOR UPDATE", id).Error; err != nil {
-			return err
-		}
-		t, err := s.load(ctx, tx, actor, id)
-		if err != nil {
-			return err
-		}
-		if err := allowed(t); err != nil {
-			return err
-		}
-		set["status"] = to
-		set["updated_at"] = time.Now().UTC()
-		res := tx.Model(&models.Transfer{}).Where("id = ? AND status IN ?", id, from).Updates(set)
-		if res.Error != nil {
-			return res.Error
-		}
-		if res.RowsAffected == 0 {
-			var cur models.Transfer
-			if err := tx.Select("number", "status").Take(&cur, "id = ?", id).Error; err != nil {
-				return err
-			}
-			return models.Conflict("transfer %s is already %s; it can be %s only when %s", cur.Number,
-				strings.ReplaceAll(cur.Status, "_", " "), verb, strings.ReplaceAll(strings.Join(from, " or "), "_", " "))
-		}
-		var extra any
+		// models.Transition locks the row before reading it, so the state audited as "before"
+		// (and the transfer work sees) is the one this transition moves from: a send committing
+		// between an unlocked read and the checked UPDATE let a cancel audit a pending transfer it
+		// had in fact found in transit.
+		var t models.Transfer
+		m := models.Transition{Table: "transfers", Entity: entityType, What: "transfer", ID: id, Verb: verb, To: to, From: from, Set: set,
+			Load: func(tx *gorm.DB) (string, error) {
+				var err error
+				if t, err = s.load(ctx, tx, actor, id); err != nil {
+					return "", err
+				}
+				return t.Status, allowed(t)
+			}}
 		if work != nil {
-			if extra, err = work(tx, t); err != nil {
-				return err
-			}
+			m.Work = func(tx *gorm.DB) (any, error) { return work(tx, t) }
 		}
-		after := map[string]any{"status": to}
-		if extra != nil {
-			after["details"] = extra
-		}
-		if err := models.Audit(ctx, tx, actor, verb, entityType, id, map[string]string{"status": t.Status}, after); err != nil {
+		if err := m.Run(ctx, tx, actor); err != nil {
 			return err
 		}
+		var err error
 		out, err = s.detail(ctx, tx, id)
 		return err
 	})

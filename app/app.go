@@ -18,6 +18,7 @@ import (
 	"gorm.io/gorm"
 
 	"backroom/app/admin"
+	"backroom/app/apidoc"
 	"backroom/app/apikeys"
 	"backroom/app/approvals"
 	"backroom/app/audit"
@@ -75,6 +76,8 @@ type App struct {
 	APIKeys      *apikeys.Service
 	CatalogSync  *catalogsync.Service
 	WebServices  *webservices.Service
+	// APIDoc is the OpenAPI description of /api/v1 and /ws/v1 (app/apidoc/operations.go).
+	APIDoc *apidoc.Service
 
 	// Jobs are the background workers and periodic jobs, for jobs.NewRunner.
 	Jobs *jobs.Registry
@@ -157,6 +160,9 @@ func New(cfg config.Config, pool *pgxpool.Pool, db *gorm.DB, opts ...Option) (*A
 	a.APIKeys = apikeys.New(db)
 	a.CatalogSync = catalogsync.New(db, a.APIKeys, a.Ledger)
 	a.WebServices = webservices.New(db, a.APIKeys, a.Sales)
+	if a.APIDoc, err = apidoc.New(); err != nil {
+		return nil, err
+	}
 
 	// Background work, for serve and worker alike.
 	a.Integrations.RegisterJobs(a.Jobs)

@@ -21,6 +21,7 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 	"gorm.io/gorm"
 
+	"backroom/app/apidoc"
 	"backroom/models/dbtest"
 )
 
@@ -154,6 +155,10 @@ type App struct {
 	DBURL string
 	Pool  *pgxpool.Pool
 	DB    *gorm.DB
+
+	checkOnce sync.Once // every API call is checked against the OpenAPI description
+	checker   *apidoc.Checker
+	checkErr  error
 }
 
 // dbEnv is the environment of a run against dbURL.
@@ -333,6 +338,17 @@ func (a *App) API(t *testing.T, method, path string, body any, token string) (in
 	}
 	defer resp.Body.Close()
 	raw, _ := io.ReadAll(resp.Body)
+	a.checkOnce.Do(func() { a.checker, a.checkErr = apidoc.NewChecker(apidoc.Operations()) })
+	if a.checkErr != nil {
+		t.Fatalf("the OpenAPI description: %v", a.checkErr)
+	}
+	var sent []byte
+	if body != nil {
+		sent, _ = json.Marshal(body)
+	}
+	if err := a.checker.Check(req, sent, resp.StatusCode, resp.Header, raw); err != nil {
+		t.Errorf("the API and its OpenAPI description disagree: %v", err)
+	}
 	var env Envelope
 	if err := json.Unmarshal(raw, &env); err != nil {
 		t.Fatalf("%s %s: %d, not a JSON envelope: %s", method, path, resp.StatusCode, raw)

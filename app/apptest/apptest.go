@@ -16,6 +16,7 @@ import (
 	"os"
 	"regexp"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -27,6 +28,7 @@ import (
 	"gorm.io/gorm"
 
 	"backroom/app"
+	"backroom/app/apidoc"
 	"backroom/app/config"
 	"backroom/app/jobs"
 	"backroom/app/router"
@@ -48,6 +50,10 @@ type App struct {
 	URL    string
 
 	users atomic.Int64 // users created so far, for unique names (tests create them from goroutines too)
+
+	checkOnce sync.Once // every API call is checked against the OpenAPI description (Send)
+	checker   *apidoc.Checker
+	checkErr  error
 }
 
 // Options adjust the app under test.
@@ -200,7 +206,25 @@ func (a *App) Do(method, path string, body any, token string) *Response {
 	if token != "" {
 		req.Header.Set("Authorization", "Bearer "+token)
 	}
-	return a.send(http.DefaultClient, req)
+	return a.Send(req)
+}
+
+// Send sends an API request built by the test (with an API key or other headers) and checks
+// the call against the OpenAPI description, as Do does.
+func (a *App) Send(req *http.Request) *Response {
+	a.T.Helper()
+	var body []byte
+	if req.Body != nil {
+		body, _ = io.ReadAll(req.Body)
+		req.Body = io.NopCloser(bytes.NewReader(body))
+	}
+	res := a.send(http.DefaultClient, req)
+	if p := req.URL.Path; strings.HasPrefix(p, "/api/v1/") || strings.HasPrefix(p, "/ws/v1/") {
+		if err := a.describedBy().Check(req, body, res.Code, res.Header, res.Body); err != nil {
+			a.T.Errorf("the API and its OpenAPI description disagree: %v", err)
+		}
+	}
+	return res
 }
 
 func (a *App) send(client *http.Client, req *http.Request) *Response {
@@ -212,6 +236,16 @@ func (a *App) send(client *http.Client, req *http.Request) *Response {
 	defer res.Body.Close()
 	b, _ := io.ReadAll(res.Body)
 	return &Response{Code: res.StatusCode, Header: res.Header, Body: b}
+}
+
+// describedBy is the checker of the API's description, built on the app's first API call.
+func (a *App) describedBy() *apidoc.Checker {
+	a.T.Helper()
+	a.checkOnce.Do(func() { a.checker, a.checkErr = apidoc.NewChecker(apidoc.Operations()) })
+	if a.checkErr != nil {
+		a.T.Fatalf("the OpenAPI description: %v", a.checkErr)
+	}
+	return a.checker
 }
 
 // Expect fails the test unless the response has the wanted status.

@@ -31,12 +31,13 @@ func (s *Service) apiLogin(c *gin.Context) {
 	server.OK(c, sess)
 }
 
-type pinLoginInput struct {
+// PinLoginInput is the body of POST /api/v1/auth/pin-login.
+type PinLoginInput struct {
 	Pin string `json:"pin" validate:"required,max=8"`
 }
 
 func (s *Service) apiPinLogin(c *gin.Context) {
-	var in pinLoginInput
+	var in PinLoginInput
 	if err := server.BindJSON(c, &in); err != nil {
 		server.Fail(c, err)
 		return
@@ -49,12 +50,13 @@ func (s *Service) apiPinLogin(c *gin.Context) {
 	server.OK(c, sess)
 }
 
-type refreshInput struct {
+// RefreshInput is the body of POST /api/v1/auth/refresh.
+type RefreshInput struct {
 	RefreshToken string `json:"refreshToken" validate:"required,max=200"`
 }
 
 func (s *Service) apiRefresh(c *gin.Context) {
-	var in refreshInput
+	var in RefreshInput
 	if err := server.BindJSON(c, &in); err != nil {
 		server.Fail(c, err)
 		return

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
-	"io"
 	"net/http"
 	"strings"
 	"testing"
@@ -62,13 +61,7 @@ func (e *env) patch(command, apiKey string, body any) *apptest.Response {
 	if apiKey != "" {
 		req.Header.Set("X-Api-Key", apiKey)
 	}
-	res, err := http.DefaultClient.Do(req)
-	if err != nil {
-		e.t.Fatal(err)
-	}
-	defer res.Body.Close()
-	out, _ := io.ReadAll(res.Body)
-	return &apptest.Response{Code: res.StatusCode, Header: res.Header, Body: out}
+	return e.app.Send(req)
 }
 
 type result struct {
@@ -288,9 +281,7 @@ func TestKeysScopesAndBodyLimit(t *testing.T) {
 	// A bearer token of a person is not an API key.
 	req, _ := http.NewRequest(http.MethodPatch, e.app.URL+"/api/v1/catalog/sync", strings.NewReader(body))
 	req.Header.Set("Authorization", "Bearer "+e.admin)
-	if res, err := http.DefaultClient.Do(req); err != nil || res.StatusCode != http.StatusUnauthorized {
-		t.Fatalf("bearer token: %v %v", res.StatusCode, err)
-	}
+	e.app.Send(req).Expect(t, http.StatusUnauthorized)
 	e.app.Do("DELETE", "/api/v1/integrations/api-keys/"+good.ID, nil, e.admin).Expect(t, http.StatusOK)
 	e.patch("sync", good.Key, body).Expect(t, http.StatusUnauthorized)
 	if n := e.app.Count("products", ""); n != 0 {

@@ -138,8 +138,8 @@ func (s *Service) apiStartRun(c *gin.Context) {
 	server.Accepted(c, run)
 }
 
-// runView adds the progress percentage to a run.
-type runView struct {
+// RunView adds the progress percentage to a run.
+type RunView struct {
 	models.IntegrationRun
 	Progress int `json:"progress"`
 }
@@ -155,7 +155,7 @@ func (s *Service) apiRun(c *gin.Context) {
 		server.Fail(c, err)
 		return
 	}
-	server.OK(c, runView{IntegrationRun: *r, Progress: r.Progress()})
+	server.OK(c, RunView{IntegrationRun: *r, Progress: r.Progress()})
 }
 
 func (s *Service) apiRuns(c *gin.Context) {
@@ -174,9 +174,9 @@ func (s *Service) apiRuns(c *gin.Context) {
 		server.Fail(c, err)
 		return
 	}
-	out := make([]runView, len(runs))
+	out := make([]RunView, len(runs))
 	for i, r := range runs {
-		out[i] = runView{IntegrationRun: r, Progress: r.Progress()}
+		out[i] = RunView{IntegrationRun: r, Progress: r.Progress()}
 	}
 	server.List(c, out, total, p)
 }

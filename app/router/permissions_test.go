@@ -17,6 +17,7 @@ var openToEveryone = map[string]bool{
 	"GET /":                               true,
 	"POST /logout":                        true,
 	"GET /search":                         true,
+	"GET /api/docs":                       true,
 	// Seed 002 marks these "JWT": any signed-in person, answering about themselves.
 	"GET /api/v1/registers/current":     true,
 	"GET /api/v1/stores/current":        true,
@@ -72,7 +73,7 @@ func TestEveryRouteChecksItsPermission(t *testing.T) {
 // isPublic: routes that need no signed-in person, or that authenticate by API key or signature.
 func isPublic(path string) bool {
 	for _, p := range []string{"/health", "/ready", "/metrics", "/static/", "/login", "/api/v1/auth/login", "/api/v1/auth/pin-login",
-		"/api/v1/auth/refresh", "/webhooks/", "/ws/", "/api/v1/catalog/sync", "/receipts/"} {
+		"/api/v1/auth/refresh", "/webhooks/", "/ws/", "/api/v1/catalog/sync", "/receipts/", "/api/v1/openapi.json"} {
 		if strings.HasPrefix(path, p) {
 			return true
 		}

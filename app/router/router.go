@@ -66,6 +66,7 @@ func New(a *app.App, ready ...func(context.Context) error) *gin.Engine {
 	a.Customers.Mount(rt)
 	a.Reports.Mount(rt)
 	a.Search.Mount(rt)
+	a.APIDoc.Mount(rt) // GET /api/v1/openapi.json (public) and the /api/docs page
 	return r
 }
 

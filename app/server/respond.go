@@ -52,10 +52,11 @@ func All[T any](c *gin.Context, items []T) {
 	List(c, items, int64(len(items)), models.NewPage(1, max(len(items), 1)))
 }
 
-// IsAPI reports whether the request is for the JSON API (anything that is not a page).
+// IsAPI reports whether the request is for the JSON API (anything that is not a page; /api/docs,
+// the API's reference, is a page).
 func IsAPI(c *gin.Context) bool {
 	p := c.Request.URL.Path
-	return strings.HasPrefix(p, "/api/") || strings.HasPrefix(p, "/ws/") || strings.HasPrefix(p, "/webhooks/")
+	return strings.HasPrefix(p, "/api/v1/") || strings.HasPrefix(p, "/ws/") || strings.HasPrefix(p, "/webhooks/")
 }
 
 // Status maps an error to its HTTP status: the sentinels of models, 500 for anything else.

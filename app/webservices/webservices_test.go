@@ -85,13 +85,7 @@ func (e *env) call(t *testing.T, method, path, key string, body any, headers ...
 	for i := 0; i+1 < len(headers); i += 2 {
 		req.Header.Set(headers[i], headers[i+1])
 	}
-	res, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer res.Body.Close()
-	b, _ := io.ReadAll(res.Body)
-	return &apptest.Response{Code: res.StatusCode, Header: res.Header, Body: b}
+	return e.Send(req)
 }
 
 // stocked returns n active products with a barcode, a tax group and opening stock at the store.

@@ -122,7 +122,7 @@ func Section(p Props) templ.Component {
 			templ_7745c5c3_Var3 = templ.NopComponent
 		}
 		ctx = templ.ClearChildren(ctx)
-		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 2, "<section id=\"api-keys\" class=\"card mt-6\" aria-labelledby=\"api-keys-h\" data-testid=\"api-keys\"><h3 id=\"api-keys-h\" class=\"mb-1 font-semibold\">API keys</h3><p class=\"mb-3 text-sm text-slate-600\">Outside tools send a key in the <code>X-Api-Key</code> header. Keys are stored hashed: copy a new key when it is shown, it cannot be shown again.</p>")
+		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 2, "<section id=\"api-keys\" class=\"card mt-6\" aria-labelledby=\"api-keys-h\" data-testid=\"api-keys\"><h3 id=\"api-keys-h\" class=\"mb-1 font-semibold\">API keys</h3><p class=\"mb-3 text-sm text-slate-600\">Outside tools send a key in the <code>X-Api-Key</code> header. Keys are stored hashed: copy a new key when it is shown, it cannot be shown again. Every endpoint, its permission or scope and its answer are in the <a class=\"text-blue-700 underline\" href=\"/api/docs\">API reference</a> (OpenAPI 3.1 at <code>/api/v1/openapi.json</code>).</p>")
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}

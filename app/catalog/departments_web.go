@@ -1,0 +1,73 @@
+package catalog
+
+import (
+	"net/http"
+	"strconv"
+
+	"github.com/gin-gonic/gin"
+	"github.com/google/uuid"
+
+	"backroom/app/server"
+	"backroom/models"
+	views "backroom/views/catalog"
+)
+
+// ---- departments
+
+// departmentPages serves the department pages that work like every record's.
+func (s *Service) departmentPages(r resources) recordPages[models.Department, DepartmentInput] {
+	return recordPages[models.Department, DepartmentInput]{
+		resource:   r.departments,
+		path:       "/departments",
+		list:       "/departments",
+		nameOf:     func(d models.Department) string { return d.Name },
+		deleteNote: "Only a department without products or sub-departments can be deleted.",
+		form:       s.departmentForm,
+		valuesOf:   departmentValues,
+		fields:     departmentFields,
+		read:       departmentInputOf,
+	}
+}
+
+func (s *Service) departmentsIndex(c *gin.Context) {
+	rows, err := s.ListDepartments(c.Request.Context(), ActiveAll)
+	if err != nil {
+		server.Fail(c, err)
+		return
+	}
+	a := server.Actor(c)
+	server.Render(c, http.StatusOK, views.DepartmentsPage(page(c, "Departments"), views.DepartmentList{
+		Rows: rows, CanCreate: a.Can("products.create"), CanEdit: a.Can("products.edit"), CanDelete: a.Can("products.delete")}))
+}
+
+var departmentFields = []string{"name", "code", "parentId", "isActive"}
+
+func departmentInputOf(f views.Form) DepartmentInput {
+	v := f.Values
+	return DepartmentInput{Name: v["name"], Code: ptr(v["code"]), ParentID: ptr(v["parentId"]), IsActive: flag(v["isActive"])}
+}
+
+// departmentForm renders the department form; its parent choices leave out the department
+// itself and its sub-departments.
+func (s *Service) departmentForm(c *gin.Context, id uuid.UUID, form views.Form, err error) {
+	parents, perr := s.departmentOptions(c.Request.Context(), "Top level", id)
+	if perr != nil {
+		server.Fail(c, perr)
+		return
+	}
+	editForm(c, "department", id, views.EditForm{Form: form, Parents: parents}, err, views.DepartmentFormPage)
+}
+
+// departmentValues shows a department on its form.
+func departmentValues(d models.Department) map[string]string {
+	v := map[string]string{"name": d.Name, "code": views.Text(d.Code), "isActive": strconv.FormatBool(d.IsActive)}
+	if d.ParentID != nil {
+		v["parentId"] = d.ParentID.String()
+	}
+	return v
+}
+
+func (s *Service) departmentsNew(c *gin.Context) {
+	form := views.Form{Values: map[string]string{"isActive": "true", "parentId": c.Query("parentId")}}
+	s.departmentForm(c, uuid.Nil, form, nil)
+}

@@ -41,6 +41,7 @@ import (
 	"backroom/app/reports"
 	"backroom/app/sales"
 	"backroom/app/search"
+	"backroom/app/storesync"
 	"backroom/app/tenders"
 	"backroom/app/transfers"
 	"backroom/app/webservices"
@@ -76,6 +77,7 @@ type App struct {
 	APIKeys      *apikeys.Service
 	CatalogSync  *catalogsync.Service
 	WebServices  *webservices.Service
+	StoreSync    *storesync.Service
 	// APIDoc is the OpenAPI description of /api/v1 and /ws/v1 (app/apidoc/operations.go).
 	APIDoc *apidoc.Service
 
@@ -160,6 +162,8 @@ func New(cfg config.Config, pool *pgxpool.Pool, db *gorm.DB, opts ...Option) (*A
 	a.APIKeys = apikeys.New(db)
 	a.CatalogSync = catalogsync.New(db, a.APIKeys, a.Ledger)
 	a.WebServices = webservices.New(db, a.APIKeys, a.Sales)
+	// Store servers: provisioning and pull (app/storesync); versions are stamped by the database.
+	a.StoreSync = storesync.New(db, cfg.PublicURL)
 	if a.APIDoc, err = apidoc.New(); err != nil {
 		return nil, err
 	}
@@ -169,6 +173,7 @@ func New(cfg config.Config, pool *pgxpool.Pool, db *gorm.DB, opts ...Option) (*A
 	pricing.RegisterJobs(a.Jobs, db)
 	a.MiPOS.RegisterJobs(a.Jobs)
 	a.Webhooks.RegisterJobs(a.Jobs)
+	a.StoreSync.RegisterJobs(a.Jobs)
 
 	a.Badges = map[string]func(*gin.Context, models.Actor) int{"approvals": a.Approvals.Count, "purchasing": a.Approvals.Count}
 	return a, nil

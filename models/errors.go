@@ -24,6 +24,7 @@ var (
 	ErrBadRequest   = errors.New("bad request")       // 400: malformed body or parameters
 	ErrTooLarge     = errors.New("request too large") // 413
 	ErrThrottled    = errors.New("too many attempts") // 429
+	ErrGone         = errors.New("gone")              // 410: what was asked for is no longer kept
 )
 
 // Error is an error meant for the person who caused it: Message says what to fix, Kind is one of

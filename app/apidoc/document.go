@@ -19,9 +19,10 @@ import (
 type Auth int
 
 const (
-	Bearer Auth = iota // Authorization: Bearer <access token> from /api/v1/auth/login
-	APIKey             // X-Api-Key: a key made on the integrations page
-	Public             // nobody: sign-in and token refresh
+	Bearer    Auth = iota // Authorization: Bearer <access token> from /api/v1/auth/login
+	APIKey                // X-Api-Key: a key made on the integrations page
+	Public                // nobody: sign-in and token refresh
+	SyncToken             // X-Sync-Token: a store server's credential from /api/v1/sync/provision
 )
 
 // Op is one operation of the API.
@@ -97,6 +98,8 @@ func Build(ops []Op, version string) (*openapi3.T, error) {
 			SecuritySchemes: openapi3.SecuritySchemes{
 				"bearer": {Value: openapi3.NewJWTSecurityScheme()},
 				"apiKey": {Value: openapi3.NewSecurityScheme().WithType("apiKey").WithIn("header").WithName("X-Api-Key")},
+				"syncToken": {Value: openapi3.NewSecurityScheme().WithType("apiKey").WithIn("header").WithName("X-Sync-Token").
+					WithDescription("a store server's credential, from POST /api/v1/sync/provision")},
 			},
 		},
 	}
@@ -148,6 +151,8 @@ func (s *schemas) operation(o Op, pathParams []string) *openapi3.Operation {
 		op.Extensions["x-permission"] = perm
 	case APIKey:
 		op.Security = &openapi3.SecurityRequirements{{"apiKey": {}}}
+	case SyncToken:
+		op.Security = &openapi3.SecurityRequirements{{"syncToken": {}}}
 	case Public:
 		op.Security = &openapi3.SecurityRequirements{}
 	}
@@ -191,9 +196,6 @@ func (s *schemas) operation(o Op, pathParams []string) *openapi3.Operation {
 	}
 	op.AddResponse(o.status(), ok)
 	for _, code := range errorStatuses {
-		if code == http.StatusUnauthorized && o.Auth == Public && !strings.HasPrefix(o.Path, "/api/v1/auth/") {
-			continue
-		}
 		res := openapi3.NewResponse().WithDescription(http.StatusText(code))
 		res.Content = openapi3.NewContentWithJSONSchemaRef(openapi3.NewSchemaRef("#/components/schemas/Error", nil))
 		op.AddResponse(code, res)

@@ -2,6 +2,7 @@ package apidoc
 
 import (
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"sort"
 	"strings"
@@ -21,6 +22,7 @@ import (
 	"backroom/app/registers"
 	"backroom/app/reports"
 	"backroom/app/sales"
+	"backroom/app/storesync"
 	"backroom/app/tenders"
 	"backroom/app/transfers"
 	"backroom/app/webservices"
@@ -273,6 +275,18 @@ func Operations() []Op {
 		{Method: get, Path: "/api/v1/audit", Perm: "reports.view_global", Summary: "The audit trail", Paged: true, Data: []models.AuditEntry{},
 			Query: []Param{{Name: "entity_type", About: "only this kind of record (also entityType)"}, {Name: "entity_id", Type: "uuid", About: "only this record (also entityId)"},
 				{Name: "user_id", Type: "uuid", About: "only this person's changes (also userId)"}, {Name: "action", About: "create, update, delete or a transition"}, dateFromQ, dateToQ}},
+
+		// Store servers: provisioning and pull (storesync)
+		{Method: post, Path: "/api/v1/stores/:id/sync-token", Perm: "sync.manage", Summary: "Issue a store's one-time sync token (shown once; an unused earlier one is revoked)", Data: storesync.Issued{}},
+		{Method: del, Path: "/api/v1/stores/:id/sync-token", Perm: "sync.manage", Summary: "Revoke a store's sync: its unused token and its credential stop working", Data: storesync.Revoked{}},
+		{Method: get, Path: "/api/v1/sync/dashboard", Perm: "sync.manage", Summary: "Every store's sync status and last contact", Paged: true, Data: []storesync.DashboardRow{}},
+		{Method: post, Path: "/api/v1/sync/provision", Auth: Public, Summary: "Exchange a one-time sync token, once, for the store's credential (shown once)", Body: storesync.ProvisionInput{}, Data: storesync.Provisioned{}},
+		{Method: get, Path: "/api/v1/sync/pull", Auth: SyncToken, Summary: "Rows of one entity changed after the cursor, for the credential's store, oldest change first", Data: storesync.Pulled{},
+			Query: []Param{{Name: "entity_type", About: "one of " + strings.Join(storesync.EntityTypes(), ", "), Enum: storesync.EntityTypes()},
+				{Name: "since_version", Type: "integer", About: "the latestVersion of the previous answer (0: everything)"},
+				{Name: "since_id", Type: "uuid", About: "the latestId of the previous answer, when it had more"},
+				{Name: "limit", Type: "integer", About: fmt.Sprintf("rows per answer (default %d, at most %d)", storesync.DefaultLimit, storesync.MaxLimit)}}},
+		{Method: get, Path: "/api/v1/sync/status", Auth: SyncToken, Summary: "The credential's store: its sync state and head office's latest version of each entity", Data: storesync.StoreStatus{}},
 
 		// Integrations, webhooks and API keys (integrations, webhook, apikeys)
 		{Method: get, Path: "/api/v1/integrations", Perm: "integrations.manage", Summary: "List integrations with their health", Paged: true, Data: []integrations.View{}},

@@ -113,6 +113,9 @@ func operationRow(method, path string, op *openapi3.Operation) views.Operation {
 		if _, ok := (*op.Security)[0]["apiKey"]; ok {
 			row.Auth = "an API key in X-Api-Key with the scope named above"
 		}
+		if _, ok := (*op.Security)[0]["syncToken"]; ok {
+			row.Auth = "a store server's credential in X-Sync-Token (it acts for its own store only)"
+		}
 	}
 	for _, p := range op.Parameters {
 		v := p.Value

@@ -66,7 +66,8 @@ func New(a *app.App, ready ...func(context.Context) error) *gin.Engine {
 	a.Customers.Mount(rt)
 	a.Reports.Mount(rt)
 	a.Search.Mount(rt)
-	a.APIDoc.Mount(rt) // GET /api/v1/openapi.json (public) and the /api/docs page
+	a.StoreSync.Mount(rt) // /api/v1/sync/* (store servers by X-Sync-Token) and the stores' sync tokens
+	a.APIDoc.Mount(rt)    // GET /api/v1/openapi.json (public) and the /api/docs page
 	return r
 }
 
@@ -103,6 +104,7 @@ func sidebar() []server.Nav {
 			{Key: "sales-tenders", Label: "Tenders", Href: "/tenders", Perms: []string{"tenders.view"}},
 		}},
 		{Key: "reports", Label: "Reports", Href: "/reports", Perms: reports.Permissions},
+		{Key: "sync", Label: "Sync", Href: "/sync", Perms: []string{"sync.manage"}},
 		{Key: "integrations", Label: "Integrations", Href: "/settings/integrations", Perms: []string{"integrations.manage"}},
 		{Key: "admin", Label: "Admin", Perms: []string{"users.view", "roles.view", "stores.view"}, Items: []server.Nav{
 			{Key: "admin-users", Label: "Users", Href: "/admin/users", Perms: []string{"users.view"}},
@@ -120,6 +122,8 @@ func tileText(key string) string {
 		return "Who changed what and when, with the values before and after, across every area."
 	case "catalogue":
 		return "Products with barcodes, prices and suppliers; departments, tax rates and groups, units."
+	case "sync":
+		return "Each store's own server: connect it with a one-time token, see which stores are online and when they last synced."
 	case "integrations":
 		return "Connect the RMS, inventory system, catalogue service and webhook receivers; watch runs and errors."
 	case "purchasing":

@@ -78,6 +78,8 @@ func Status(err error) int {
 		return http.StatusRequestEntityTooLarge
 	case errors.Is(err, models.ErrThrottled):
 		return http.StatusTooManyRequests
+	case errors.Is(err, models.ErrGone):
+		return http.StatusGone
 	case models.IsInvalidText(err):
 		return http.StatusUnprocessableEntity
 	case models.IsUnavailable(err):

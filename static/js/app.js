@@ -15,6 +15,19 @@
     }
   });
 
+  // A button with data-copy="#id" copies that element's text (a token shown once, settings).
+  document.addEventListener('click', function (evt) {
+    var btn = evt.target && evt.target.closest && evt.target.closest('[data-copy]');
+    if (!btn) return;
+    var src = document.querySelector(btn.getAttribute('data-copy'));
+    if (!src || !navigator.clipboard) return;
+    navigator.clipboard.writeText(src.textContent.trim()).then(function () {
+      var label = btn.textContent;
+      btn.textContent = 'Copied';
+      setTimeout(function () { btn.textContent = label; }, 1500);
+    });
+  });
+
   // "/" focuses the global search unless the user is typing somewhere.
   document.addEventListener('keydown', function (evt) {
     if (evt.key !== '/' || evt.ctrlKey || evt.metaKey || evt.altKey || evt.defaultPrevented) {

@@ -152,11 +152,11 @@ func BadgeClass(status string) string {
 		return "badge badge-grey"
 	case "submitted", "pending", "queued", "open", "running", "in_progress":
 		return "badge badge-blue"
-	case "waiting", "in_transit", "partial", "counting", "received_with_differences":
+	case "waiting", "in_transit", "partial", "counting", "received_with_differences", "offline":
 		return "badge badge-amber"
 	case "approved", "received", "completed", "succeeded", "active", "applied", "sent", "delivered":
 		return "badge badge-green"
-	case "rejected", "cancelled", "failed", "voided", "deleted", "refunded":
+	case "rejected", "cancelled", "failed", "voided", "deleted", "refunded", "revoked":
 		return "badge badge-red"
 	}
 	return "badge badge-grey"

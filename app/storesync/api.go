@@ -1,0 +1,155 @@
+package storesync
+
+import (
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/gin-gonic/gin"
+	"github.com/google/uuid"
+
+	"backroom/app/server"
+	"backroom/models"
+)
+
+// Mount adds the sync API: the admin's token routes on the store (JWT, sync.manage), the
+// exchange of a token (public: the token is the proof), and the store-facing routes, which
+// authenticate with X-Sync-Token and act only for that credential's store.
+func (s *Service) Mount(rt server.Routes) {
+	rt.API.POST("/stores/:id/sync-token", server.Require(PermManage), s.apiIssueToken)
+	rt.API.DELETE("/stores/:id/sync-token", server.Require(PermManage), s.apiRevoke)
+	rt.API.GET("/sync/dashboard", server.Require(PermManage), s.apiDashboard)
+	rt.PublicAPI.POST("/sync/provision", s.apiProvision)
+	rt.PublicAPI.GET("/sync/pull", s.RequireStore, s.apiPull)
+	rt.PublicAPI.GET("/sync/status", s.RequireStore, s.apiStatus)
+	s.MountWeb(rt)
+}
+
+const storeKey = "storesync.store"
+
+// RequireStore authenticates a store server by its X-Sync-Token credential (401 otherwise) and
+// keeps its store for the handler (StoreOf).
+func (s *Service) RequireStore(c *gin.Context) {
+	st, err := s.Authenticate(c.Request.Context(), c.GetHeader("X-Sync-Token"))
+	if err != nil {
+		server.Fail(c, err)
+		c.Abort()
+		return
+	}
+	c.Set(storeKey, *st)
+	c.Next()
+}
+
+// StoreOf is the store RequireStore authenticated.
+func StoreOf(c *gin.Context) models.Store { return c.MustGet(storeKey).(models.Store) }
+
+func (s *Service) apiIssueToken(c *gin.Context) {
+	id, err := server.IDParam(c, "id")
+	if err != nil {
+		server.Fail(c, err)
+		return
+	}
+	out, err := s.IssueToken(c.Request.Context(), server.Actor(c), id)
+	if err != nil {
+		server.Fail(c, err)
+		return
+	}
+	c.Header("Cache-Control", "no-store")
+	server.Created(c, out)
+}
+
+// Revoked is the answer to a revoke.
+type Revoked struct {
+	StoreID uuid.UUID `json:"storeId"`
+	Status  string    `json:"status"`
+}
+
+func (s *Service) apiRevoke(c *gin.Context) {
+	id, err := server.IDParam(c, "id")
+	if err != nil {
+		server.Fail(c, err)
+		return
+	}
+	if err := s.Revoke(c.Request.Context(), server.Actor(c), id); err != nil {
+		server.Fail(c, err)
+		return
+	}
+	server.OK(c, Revoked{StoreID: id, Status: StatusRevoked})
+}
+
+func (s *Service) apiProvision(c *gin.Context) {
+	var in ProvisionInput
+	if err := server.BindJSON(c, &in); err != nil {
+		server.Fail(c, err)
+		return
+	}
+	out, err := s.Provision(c.Request.Context(), in)
+	if err != nil {
+		server.Fail(c, err)
+		return
+	}
+	c.Header("Cache-Control", "no-store")
+	server.Created(c, out)
+}
+
+// pullParams reads GET /sync/pull's query: entity_type, since_version, since_id, limit.
+func pullParams(c *gin.Context) (PullParams, error) {
+	p := PullParams{EntityType: strings.TrimSpace(c.Query("entity_type"))}
+	if p.EntityType == "" {
+		return p, models.FieldError("entity_type", "is required: one of "+strings.Join(EntityTypes(), ", "))
+	}
+	if v := c.Query("since_version"); v != "" {
+		n, err := strconv.ParseInt(v, 10, 64)
+		if err != nil || n < 0 {
+			return p, models.BadRequest("since_version must be a whole number from 0")
+		}
+		p.SinceVersion = n
+	}
+	if v := c.Query("limit"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 {
+			return p, models.BadRequest("limit must be a whole number from 1")
+		}
+		p.Limit = n
+	}
+	id, err := server.UUIDQuery(c, "since_id")
+	p.SinceID = id
+	return p, err
+}
+
+func (s *Service) apiPull(c *gin.Context) {
+	p, err := pullParams(c)
+	if err != nil {
+		server.Fail(c, err)
+		return
+	}
+	out, err := s.Pull(c.Request.Context(), StoreOf(c), p)
+	if err == ErrMustResync {
+		c.JSON(http.StatusGone, gin.H{"success": false, "error": err.Error(), "mustResync": true})
+		return
+	}
+	if err != nil {
+		server.Fail(c, err)
+		return
+	}
+	server.OK(c, out)
+}
+
+func (s *Service) apiStatus(c *gin.Context) {
+	out, err := s.Status(c.Request.Context(), StoreOf(c))
+	if err != nil {
+		server.Fail(c, err)
+		return
+	}
+	server.OK(c, out)
+}
+
+func (s *Service) apiDashboard(c *gin.Context) {
+	rows, err := s.Dashboard(c.Request.Context(), server.Actor(c), time.Now())
+	if err != nil {
+		server.Fail(c, err)
+		return
+	}
+	server.All(c, rows)
+}

@@ -162,8 +162,9 @@ func New(cfg config.Config, pool *pgxpool.Pool, db *gorm.DB, opts ...Option) (*A
 	a.APIKeys = apikeys.New(db)
 	a.CatalogSync = catalogsync.New(db, a.APIKeys, a.Ledger)
 	a.WebServices = webservices.New(db, a.APIKeys, a.Sales)
-	// Store servers: provisioning and pull (app/storesync); versions are stamped by the database.
-	a.StoreSync = storesync.New(db, cfg.PublicURL)
+	// Store servers: provisioning, pull and push (app/storesync); versions are stamped by the
+	// database, pushed sales and stock go through the same sales service and ledger.
+	a.StoreSync = storesync.New(db, cfg.PublicURL, storesync.Books{Sales: a.Sales, Inventory: a.Inventory})
 	if a.APIDoc, err = apidoc.New(); err != nil {
 		return nil, err
 	}

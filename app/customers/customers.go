@@ -98,10 +98,16 @@ func (s *Service) CreateCustomer(ctx context.Context, actor models.Actor, in Cus
 
 // CreateCustomerTx creates a customer as CreateCustomer does, inside the caller's transaction.
 func CreateCustomerTx(ctx context.Context, tx *gorm.DB, actor models.Actor, in CustomerInput) (models.Customer, error) {
+	return ImportCustomerTx(ctx, tx, actor, models.NewID(), in)
+}
+
+// ImportCustomerTx creates a customer under the id given: one a store server made while
+// selling, which its pushed sales name by that id.
+func ImportCustomerTx(ctx context.Context, tx *gorm.DB, actor models.Actor, id uuid.UUID, in CustomerInput) (models.Customer, error) {
 	if err := in.check(); err != nil {
 		return models.Customer{}, err
 	}
-	c := models.Customer{ID: models.NewID(), Code: in.Code, FirstName: in.FirstName, LastName: in.LastName,
+	c := models.Customer{ID: id, Code: in.Code, FirstName: in.FirstName, LastName: in.LastName,
 		Email: in.Email, Phone: in.Phone, TaxID: in.TaxID, Notes: in.Notes, IsActive: in.IsActive == nil || *in.IsActive}
 	if c.Code == "" {
 		code, err := nextCustomerCode(tx)

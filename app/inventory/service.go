@@ -309,6 +309,19 @@ func parseID(e *models.Error, field, s string) uuid.UUID {
 // quantity" is turned into a delta under the level's row lock, so a sale landing at the same
 // moment is not overwritten. A Physical Count is recorded as a count movement.
 func (s *Service) Adjust(ctx context.Context, actor models.Actor, in AdjustmentInput) (Adjustment, error) {
+	var out Adjustment
+	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		var err error
+		out, err = s.AdjustTx(ctx, tx, actor, in)
+		return err
+	})
+	return out, err
+}
+
+// AdjustTx adjusts stock as Adjust does, inside the caller's transaction (a store server's
+// pushed adjustment, applied with the rest of its batch).
+func (s *Service) AdjustTx(ctx context.Context, tx *gorm.DB, actor models.Actor, in AdjustmentInput) (Adjustment, error) {
+	tx = tx.WithContext(ctx)
 	e := models.Invalid()
 	storeID := parseID(e, "storeId", in.StoreID)
 	productID := parseID(e, "productId", in.ProductID)
@@ -338,7 +351,7 @@ func (s *Service) Adjust(ctx context.Context, actor models.Actor, in AdjustmentI
 		return Adjustment{}, models.Forbidden("You may not adjust the stock of that store")
 	}
 	var out Adjustment
-	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+	err := func() error {
 		if _, err := store(tx, storeID, "storeId"); err != nil {
 			return err
 		}
@@ -383,7 +396,7 @@ func (s *Service) Adjust(ctx context.Context, actor models.Actor, in AdjustmentI
 			"storeId": storeID, "productId": productID, "sku": p.SKU, "quantity": delta, "quantityAfter": out.Movement.QuantityAfter,
 			"reason": in.Reason, "note": in.Note, "newQuantity": in.NewQuantity,
 		})
-	})
+	}()
 	return out, err
 }
 

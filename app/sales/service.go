@@ -71,6 +71,13 @@ func (s *Service) Create(ctx context.Context, actor models.Actor, in SaleInput) 
 // CreateTx records a sale as Create does, inside the caller's transaction tx, so what the caller
 // wrote first (the sale's new customer, say) commits or rolls back with the sale.
 func (s *Service) CreateTx(ctx context.Context, tx *gorm.DB, actor models.Actor, in SaleInput) (*models.Sale, error) {
+	return s.CreateWithIDTx(ctx, tx, actor, models.NewID(), in)
+}
+
+// CreateWithIDTx records a sale under the id given: a store server's sale keeps the id its
+// store gave it, so refunds and voids that name it find it at head office too. Inside the
+// caller's transaction; an id already recorded is a 409.
+func (s *Service) CreateWithIDTx(ctx context.Context, tx *gorm.DB, actor models.Actor, saleID uuid.UUID, in SaleInput) (*models.Sale, error) {
 	id, e := in.parse()
 	if id.store != nil && !actor.CanAt("pos.sell", *id.store) {
 		return nil, models.Forbidden("You may not sell at that store (pos.sell)")
@@ -78,10 +85,10 @@ func (s *Service) CreateTx(ctx context.Context, tx *gorm.DB, actor models.Actor,
 	if err := e.Err(); err != nil {
 		return nil, err
 	}
-	return s.create(ctx, tx, actor, in, id)
+	return s.create(ctx, tx, actor, saleID, in, id)
 }
 
-func (s *Service) create(ctx context.Context, tx *gorm.DB, actor models.Actor, in SaleInput, id ids) (*models.Sale, error) {
+func (s *Service) create(ctx context.Context, tx *gorm.DB, actor models.Actor, saleID uuid.UUID, in SaleInput, id ids) (*models.Sale, error) {
 	tx = tx.WithContext(ctx)
 	e := models.Invalid()
 	var store models.Store
@@ -141,7 +148,7 @@ func (s *Service) create(ctx context.Context, tx *gorm.DB, actor models.Actor, i
 		soldAt = in.SoldAt.UTC()
 	}
 	sale := models.Sale{
-		ID: models.NewID(), StoreID: store.ID, ReceiptNumber: in.ReceiptNumber, TerminalID: in.TerminalID,
+		ID: saleID, StoreID: store.ID, ReceiptNumber: in.ReceiptNumber, TerminalID: in.TerminalID,
 		RegisterSessionID: sessionID, CashierID: cashier, CustomerID: id.customer, SalesRepID: id.salesRep,
 		Status: models.SaleCompleted, IsRefund: original != nil, OriginalSaleID: id.original,
 		Subtotal: p.totals.Subtotal, DiscountTotal: p.totals.DiscountTotal, TaxTotal: p.totals.TaxTotal,
@@ -150,6 +157,9 @@ func (s *Service) create(ctx context.Context, tx *gorm.DB, actor models.Actor, i
 	if err := tx.Omit(clause.Associations).Create(&sale).Error; err != nil {
 		if models.IsUniqueViolation(err, "sales_receipt_number_key") {
 			return nil, models.Conflict("receipt number %s is already used at %s", sale.ReceiptNumber, store.Name)
+		}
+		if models.IsUniqueViolation(err, "sales_pkey") {
+			return nil, models.Conflict("a sale with id %s is already recorded", sale.ID)
 		}
 		return nil, fmt.Errorf("insert sale: %w", err)
 	}
@@ -509,9 +519,21 @@ func rowExists(tx *gorm.DB, table string, id uuid.UUID) (bool, error) {
 // register session has been closed is refused (its Z report is final; refund it instead), and
 // so is a sale with refunds still standing (void those first, or stock would come back twice).
 func (s *Service) Void(ctx context.Context, actor models.Actor, saleID uuid.UUID, reason string) (*models.Sale, error) {
+	var sale *models.Sale
+	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		var err error
+		sale, err = s.VoidTx(ctx, tx, actor, saleID, reason)
+		return err
+	})
+	return sale, err
+}
+
+// VoidTx voids a sale as Void does, inside the caller's transaction.
+func (s *Service) VoidTx(ctx context.Context, tx *gorm.DB, actor models.Actor, saleID uuid.UUID, reason string) (*models.Sale, error) {
+	tx = tx.WithContext(ctx)
 	reason = strings.TrimSpace(reason)
 	var sale models.Sale
-	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+	err := func() error {
 		if err := tx.Take(&sale, "id = ?", saleID).Error; err != nil {
 			return models.NotFoundIf(err, "sale")
 		}
@@ -572,7 +594,7 @@ func (s *Service) Void(ctx context.Context, actor models.Actor, saleID uuid.UUID
 		before := sale
 		sale.Status, sale.VoidReason, sale.VoidedAt, sale.VoidedBy = models.SaleVoided, reason, &now, actorID(actor)
 		return models.Audit(ctx, tx, actor, "sale.void", "sale", sale.ID, before, sale)
-	})
+	}()
 	if err != nil {
 		return nil, err
 	}

@@ -20,9 +20,15 @@ func (s *Service) Mount(rt server.Routes) {
 	rt.API.POST("/stores/:id/sync-token", server.Require(PermManage), s.apiIssueToken)
 	rt.API.DELETE("/stores/:id/sync-token", server.Require(PermManage), s.apiRevoke)
 	rt.API.GET("/sync/dashboard", server.Require(PermManage), s.apiDashboard)
+	rt.API.GET("/sync/errors", server.Require(PermManage), s.apiErrors)
+	rt.API.POST("/sync/retry/:id", server.Require(PermManage), s.apiRetry)
+	rt.API.POST("/sync/resolve/:id", server.Require(PermManage), s.apiResolve)
+	rt.API.POST("/sync/retry-all", server.Require(PermManage), s.apiRetryAll)
 	rt.PublicAPI.POST("/sync/provision", s.apiProvision)
 	rt.PublicAPI.GET("/sync/pull", s.RequireStore, s.apiPull)
 	rt.PublicAPI.GET("/sync/status", s.RequireStore, s.apiStatus)
+	// 500 sales are about 1 MB; the push takes up to 16 MiB, beside the /api/v1 group's 1 MiB.
+	rt.Root.POST("/api/v1/sync/push", server.BodyLimit(16<<20), s.RequireStore, s.apiPush)
 	s.MountWeb(rt)
 }
 
@@ -136,6 +142,20 @@ func (s *Service) apiPull(c *gin.Context) {
 	server.OK(c, out)
 }
 
+func (s *Service) apiPush(c *gin.Context) {
+	var in PushInput
+	if err := server.BindJSON(c, &in); err != nil {
+		server.Fail(c, err)
+		return
+	}
+	out, err := s.Push(c.Request.Context(), StoreOf(c), in)
+	if err != nil {
+		server.Fail(c, err)
+		return
+	}
+	server.OK(c, out)
+}
+
 func (s *Service) apiStatus(c *gin.Context) {
 	out, err := s.Status(c.Request.Context(), StoreOf(c))
 	if err != nil {
@@ -152,4 +172,79 @@ func (s *Service) apiDashboard(c *gin.Context) {
 		return
 	}
 	server.All(c, rows)
+}
+
+func (s *Service) apiErrors(c *gin.Context) {
+	p, err := server.PageParams(c)
+	if err != nil {
+		server.Fail(c, err)
+		return
+	}
+	f := ErrorFilter{All: c.Query("status") == "all"}
+	if f.StoreID, err = server.UUIDQuery(c, "store_id", "storeId"); err != nil {
+		server.Fail(c, err)
+		return
+	}
+	rows, total, err := s.Errors(c.Request.Context(), server.Actor(c), f, p)
+	if err != nil {
+		server.Fail(c, err)
+		return
+	}
+	server.List(c, rows, total, p)
+}
+
+func (s *Service) apiRetry(c *gin.Context) {
+	id, err := server.IDParam(c, "id")
+	if err != nil {
+		server.Fail(c, err)
+		return
+	}
+	out, err := s.Retry(c.Request.Context(), server.Actor(c), id)
+	if err != nil {
+		server.Fail(c, err)
+		return
+	}
+	server.OK(c, out)
+}
+
+// ResolvedAnswer is the answer to a resolve.
+type ResolvedAnswer struct {
+	ID       uuid.UUID `json:"id"`
+	Resolved bool      `json:"resolved"`
+}
+
+func (s *Service) apiResolve(c *gin.Context) {
+	id, err := server.IDParam(c, "id")
+	if err != nil {
+		server.Fail(c, err)
+		return
+	}
+	var in ResolveInput
+	if err := server.BindJSON(c, &in); err != nil {
+		server.Fail(c, err)
+		return
+	}
+	if err := s.Resolve(c.Request.Context(), server.Actor(c), id, in); err != nil {
+		server.Fail(c, err)
+		return
+	}
+	server.OK(c, ResolvedAnswer{ID: id, Resolved: true})
+}
+
+func (s *Service) apiRetryAll(c *gin.Context) {
+	store, err := server.UUIDQuery(c, "store_id", "storeId")
+	if err != nil {
+		server.Fail(c, err)
+		return
+	}
+	if store == nil {
+		server.Fail(c, models.FieldError("store_id", "is required"))
+		return
+	}
+	counts, err := s.RetryAll(c.Request.Context(), server.Actor(c), *store)
+	if err != nil {
+		server.Fail(c, err)
+		return
+	}
+	server.OK(c, counts)
 }

@@ -44,11 +44,13 @@ const tokenPrefix = "brs1."
 type Service struct {
 	db        *gorm.DB
 	publicURL string // HQ's address, carried in every token
+	books     Books
 }
 
-// New builds the service; publicURL is PUBLIC_URL, the address store servers reach HQ at.
-func New(db *gorm.DB, publicURL string) *Service {
-	return &Service{db: db, publicURL: strings.TrimRight(publicURL, "/")}
+// New builds the service; publicURL is PUBLIC_URL, the address store servers reach HQ at, and
+// books are the areas pushed items are recorded through.
+func New(db *gorm.DB, publicURL string, books Books) *Service {
+	return &Service{db: db, publicURL: strings.TrimRight(publicURL, "/"), books: books}
 }
 
 // Issued is a new one-time token, shown once.

@@ -293,6 +293,7 @@ func Operations() []Op {
 				{Name: "limit", Type: "integer", About: fmt.Sprintf("rows per answer (default %d, at most %d)", storesync.DefaultLimit, storesync.MaxLimit)}}},
 		{Method: post, Path: "/api/v1/sync/push", Auth: SyncToken, Summary: "Apply a batch of the store's changes (sales, voids, adjustments, customers…), each answered applied, duplicate, rejected or deferred, after the commit",
 			Body: storesync.PushInput{}, Data: storesync.Pushed{}, Status: 200},
+		{Method: get, Path: "/api/v1/sync/ws", Auth: SyncToken, Summary: "A WebSocket: {\"type\":\"changed\",\"entityTypes\",\"latestVersion\"} after each commit that changed synced data, and pings; a hint to pull", Raw: true, Status: 101},
 		{Method: get, Path: "/api/v1/sync/status", Auth: SyncToken, Summary: "The credential's store: its sync state and head office's latest version of each entity", Data: storesync.StoreStatus{}},
 
 		// Integrations, webhooks and API keys (integrations, webhook, apikeys)

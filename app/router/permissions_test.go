@@ -74,7 +74,7 @@ func TestEveryRouteChecksItsPermission(t *testing.T) {
 func isPublic(path string) bool {
 	for _, p := range []string{"/health", "/ready", "/metrics", "/static/", "/login", "/api/v1/auth/login", "/api/v1/auth/pin-login",
 		"/api/v1/auth/refresh", "/webhooks/", "/ws/", "/api/v1/catalog/sync", "/receipts/", "/api/v1/openapi.json",
-		"/api/v1/sync/provision", "/api/v1/sync/pull", "/api/v1/sync/status", "/api/v1/sync/push"} {
+		"/api/v1/sync/provision", "/api/v1/sync/pull", "/api/v1/sync/status", "/api/v1/sync/push", "/api/v1/sync/ws"} {
 		if strings.HasPrefix(path, p) {
 			return true
 		}

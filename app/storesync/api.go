@@ -27,6 +27,7 @@ func (s *Service) Mount(rt server.Routes) {
 	rt.PublicAPI.POST("/sync/provision", s.apiProvision)
 	rt.PublicAPI.GET("/sync/pull", s.RequireStore, s.apiPull)
 	rt.PublicAPI.GET("/sync/status", s.RequireStore, s.apiStatus)
+	rt.PublicAPI.GET("/sync/ws", s.RequireStore, s.apiSocket)
 	// 500 sales are about 1 MB; the push takes up to 16 MiB, beside the /api/v1 group's 1 MiB.
 	rt.Root.POST("/api/v1/sync/push", server.BodyLimit(16<<20), s.RequireStore, s.apiPush)
 	s.MountWeb(rt)

@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5/pgxpool"
 	"gorm.io/gorm"
 	"gorm.io/gorm/clause"
 
@@ -45,12 +46,14 @@ type Service struct {
 	db        *gorm.DB
 	publicURL string // HQ's address, carried in every token
 	books     Books
+	hub       *hub // the store servers' sockets on this instance
 }
 
-// New builds the service; publicURL is PUBLIC_URL, the address store servers reach HQ at, and
-// books are the areas pushed items are recorded through.
-func New(db *gorm.DB, publicURL string, books Books) *Service {
-	return &Service{db: db, publicURL: strings.TrimRight(publicURL, "/"), books: books}
+// New builds the service over db (pool is the same database, for LISTEN); publicURL is
+// PUBLIC_URL, the address store servers reach HQ at, and books are the areas pushed items are
+// recorded through.
+func New(db *gorm.DB, pool *pgxpool.Pool, publicURL string, books Books) *Service {
+	return &Service{db: db, publicURL: strings.TrimRight(publicURL, "/"), books: books, hub: newHub(pool)}
 }
 
 // Issued is a new one-time token, shown once.
@@ -243,10 +246,15 @@ func (s *Service) Authenticate(ctx context.Context, credential string) (*models.
 	if st.ID == uuid.Nil {
 		return nil, models.Unauthorized("unknown or revoked store credential")
 	}
-	// One write per half-minute at most: contact is for "offline", not an access log.
-	if err := s.db.WithContext(ctx).Exec(`UPDATE store_sync SET last_contact_at = now() WHERE store_id = ?
-		AND (last_contact_at IS NULL OR last_contact_at < now() - interval '30 seconds')`, st.ID).Error; err != nil {
+	if err := s.contact(ctx, st.ID); err != nil {
 		return nil, err
 	}
 	return &st, nil
+}
+
+// contact records that a store was heard from: one write per half-minute at most, since
+// contact is for "offline", not an access log.
+func (s *Service) contact(ctx context.Context, storeID uuid.UUID) error {
+	return s.db.WithContext(ctx).Exec(`UPDATE store_sync SET last_contact_at = now() WHERE store_id = ?
+		AND (last_contact_at IS NULL OR last_contact_at < now() - interval '30 seconds')`, storeID).Error
 }

@@ -57,6 +57,14 @@ func BindQuery(c *gin.Context, dst any) error {
 	return models.ValidateNaming(dst, "query")
 }
 
+// QueryOf is BindQuery into a new F: the filter reader ListJSON takes, for a filter type that
+// carries its own `query` tags.
+func QueryOf[F any](c *gin.Context) (F, error) {
+	var f F
+	err := BindQuery(c, &f)
+	return f, err
+}
+
 // BindForm fills dst, a pointer to a struct, from the posted form by each field's `form` tag
 // (names as for BindQuery: the canonical one first, then aliases), then checks its `validate`
 // tags. Every value is trimmed, and when a name is posted more than once the last value counts

@@ -129,6 +129,16 @@ func TestBindQueryKeepsDefaultsOfMissingParameters(t *testing.T) {
 	}
 }
 
+func TestQueryOf(t *testing.T) {
+	got, err := server.QueryOf[listQuery](queryContext("q=soap&limit=2"))
+	if err != nil || got.Search != "soap" || got.Limit != 2 {
+		t.Errorf("got %+v, %v; want search soap, limit 2", got, err)
+	}
+	if _, err := server.QueryOf[listQuery](queryContext("limit=two")); err == nil || err.Error() != "limit must be a whole number" {
+		t.Errorf("got %v, want limit must be a whole number", err)
+	}
+}
+
 // A value that does not parse is 400 naming the parameter as the request spelled it, with
 // UUIDQuery's wording for ids; the first such field in the struct is the answer.
 func TestBindQueryRefusesMalformedValues(t *testing.T) {

@@ -47,6 +47,25 @@ func (e *Error) Add(field, msg string) *Error {
 	return e
 }
 
+// Merge adds the field messages of err, a validation error, to e, so problems found by
+// different checks (a form's values that do not parse, the service's rules) show together, and
+// returns nil. Any other error, such as a failed query, comes back as it is.
+func (e *Error) Merge(err error) error {
+	var ve *Error
+	if err == nil {
+		return nil
+	}
+	if !errors.As(err, &ve) || !errors.Is(err, ErrValidation) {
+		return err
+	}
+	for k, msgs := range ve.Fields {
+		for _, m := range msgs {
+			e.Add(k, m)
+		}
+	}
+	return nil
+}
+
 // Err returns e when it holds at least one field message, or nil.
 func (e *Error) Err() error {
 	if e == nil || len(e.Fields) == 0 {

@@ -11,47 +11,66 @@ import (
 )
 
 var (
-	validateOnce sync.Once
-	validate     *validator.Validate
+	validatorsMu sync.Mutex
+	validators   = map[string]*validator.Validate{} // by the tag that names fields first
 )
 
 // Validator is the one go-playground validator, naming fields by their JSON tag so page forms
 // and API bodies report the same field names.
-func Validator() *validator.Validate {
-	validateOnce.Do(func() {
-		validate = validator.New(validator.WithRequiredStructEnabled())
-		validate.RegisterTagNameFunc(func(f reflect.StructField) string {
-			for _, tag := range []string{"json", "form"} {
-				name := strings.SplitN(f.Tag.Get(tag), ",", 2)[0]
-				if name == "-" {
-					return ""
-				}
-				if name != "" {
-					return name
-				}
+func Validator() *validator.Validate { return validatorNaming("json") }
+
+// validatorNaming is the validator that names a field by its tag first (then its json, form
+// and query tags, then its Go name). Every one has the same rules and the same messages; they
+// differ only in names, because go-playground fixes the naming when a validator is made.
+func validatorNaming(tag string) *validator.Validate {
+	validatorsMu.Lock()
+	defer validatorsMu.Unlock()
+	if v, ok := validators[tag]; ok {
+		return v
+	}
+	order := []string{tag}
+	for _, t := range []string{"json", "form", "query"} {
+		if t != tag {
+			order = append(order, t)
+		}
+	}
+	v := validator.New(validator.WithRequiredStructEnabled())
+	v.RegisterTagNameFunc(func(f reflect.StructField) string {
+		for _, tag := range order {
+			name := strings.SplitN(f.Tag.Get(tag), ",", 2)[0]
+			if name == "-" {
+				return ""
 			}
-			return f.Name
-		})
-		_ = validate.RegisterValidation("pin", func(fl validator.FieldLevel) bool {
-			s := fl.Field().String()
-			if len(s) < 4 || len(s) > 8 {
+			if name != "" {
+				return name
+			}
+		}
+		return f.Name
+	})
+	_ = v.RegisterValidation("pin", func(fl validator.FieldLevel) bool {
+		s := fl.Field().String()
+		if len(s) < 4 || len(s) > 8 {
+			return false
+		}
+		for _, r := range s {
+			if r < '0' || r > '9' {
 				return false
 			}
-			for _, r := range s {
-				if r < '0' || r > '9' {
-					return false
-				}
-			}
-			return true
-		})
+		}
+		return true
 	})
-	return validate
+	validators[tag] = v
+	return v
 }
 
-// Validate checks v's `validate` tags and returns a validation *Error naming each failing field,
-// or nil.
-func Validate(v any) error {
-	err := Validator().Struct(v)
+// Validate checks v's `validate` tags and returns a validation *Error naming each failing field
+// by its JSON tag, or nil.
+func Validate(v any) error { return ValidateNaming(v, "json") }
+
+// ValidateNaming is Validate naming each failing field by its tag first: a query string bound
+// by its `query` tags ("store_id") reports store_id, whatever its JSON name.
+func ValidateNaming(v any, tag string) error {
+	err := validatorNaming(tag).Struct(v)
 	if err == nil {
 		return nil
 	}

@@ -34,33 +34,38 @@ func (s *Service) Mount(rt server.Routes) {
 	s.mountWeb(rt.Web)
 }
 
-// activeQuery reads the optional active filter: "true"/"false" (or "active"/"inactive"); anything
-// else, including "all", means no filter.
-func activeQuery(c *gin.Context) *bool {
-	v := c.Query("active")
-	if v == "" {
-		v = c.Query("status")
-	}
-	switch v {
+// listQuery is what the API's user and store lists read from the query string.
+type listQuery struct {
+	Search string      `query:"search,q"`
+	Active activeParam `query:"active,status"`
+}
+
+// searchQuery is what the employee and role lists read: only the search.
+type searchQuery struct {
+	Search string `query:"search,q"`
+}
+
+// activeParam is the optional active filter: "true", "active" or "1" keeps the active ones,
+// "false", "inactive" or "0" the inactive ones; anything else, including "all", means no filter
+// (never a 400), as the lists have always read it.
+type activeParam struct{ v *bool }
+
+func (a *activeParam) UnmarshalParam(s string) error {
+	switch s {
 	case "true", "active", "1":
 		t := true
-		return &t
+		a.v = &t
 	case "false", "inactive", "0":
 		f := false
-		return &f
+		a.v = &f
 	}
 	return nil
 }
 
-func searchQuery(c *gin.Context) string {
-	if q := c.Query("search"); q != "" {
-		return q
-	}
-	return c.Query("q")
-}
-
 func userFilter(c *gin.Context) (UserFilter, error) {
-	return UserFilter{Search: searchQuery(c), Active: activeQuery(c)}, nil
+	var q listQuery
+	err := server.BindQuery(c, &q)
+	return UserFilter{Search: q.Search, Active: q.Active.v}, err
 }
 
 func (s *Service) usersCreate(c *gin.Context) {
@@ -102,7 +107,12 @@ func (s *Service) usersStoreEmployees(c *gin.Context) {
 		server.Fail(c, err)
 		return
 	}
-	list, total, err := s.StoreEmployees(c.Request.Context(), server.Actor(c), searchQuery(c), p)
+	var q searchQuery
+	if err := server.BindQuery(c, &q); err != nil {
+		server.Fail(c, err)
+		return
+	}
+	list, total, err := s.StoreEmployees(c.Request.Context(), server.Actor(c), q.Search, p)
 	if err != nil {
 		server.Fail(c, err)
 		return
@@ -125,7 +135,12 @@ func (s *Service) rolesList(c *gin.Context) {
 		server.Fail(c, err)
 		return
 	}
-	roles, total, err := s.ListRoles(c.Request.Context(), searchQuery(c), p)
+	var q searchQuery
+	if err := server.BindQuery(c, &q); err != nil {
+		server.Fail(c, err)
+		return
+	}
+	roles, total, err := s.ListRoles(c.Request.Context(), q.Search, p)
 	if err != nil {
 		server.Fail(c, err)
 		return
@@ -212,7 +227,9 @@ func (s *Service) rolesDelete(c *gin.Context) {
 }
 
 func storeFilter(c *gin.Context) (StoreFilter, error) {
-	return StoreFilter{Search: searchQuery(c), Active: activeQuery(c)}, nil
+	var q listQuery
+	err := server.BindQuery(c, &q)
+	return StoreFilter{Search: q.Search, Active: q.Active.v}, err
 }
 
 func (s *Service) storesCreate(c *gin.Context) {

@@ -67,12 +67,30 @@ func formProblem(err error) (status int, msg string, fields components.Errors, o
 	return 0, "", nil, false
 }
 
-func filterOf(c *gin.Context) views.ListFilter {
-	f := views.ListFilter{Q: strings.TrimSpace(c.Query("q")), Active: c.Query("active")}
-	if f.Active != "true" && f.Active != "false" {
-		f.Active = ""
+// pageQuery is what the admin list pages read from the query string: the filter box's q, and
+// active as the API reads it (active or status). Shown is what the box's active choice shows.
+type pageQuery struct {
+	Q      string      `query:"q"`
+	Active activeParam `query:"active,status"`
+	Shown  activeShown `query:"active"`
+}
+
+// activeShown is the filter box's active choice: "true" or "false" exactly as sent, otherwise
+// "" (all), even when the list is filtered another way (status=active).
+type activeShown string
+
+func (a *activeShown) UnmarshalParam(s string) error {
+	if s == "true" || s == "false" {
+		*a = activeShown(s)
 	}
-	return f
+	return nil
+}
+
+// pageQueryOf binds the list page's query; the second result is what its filter box shows.
+func pageQueryOf(c *gin.Context) (pageQuery, views.ListFilter, error) {
+	var q pageQuery
+	err := server.BindQuery(c, &q)
+	return q, views.ListFilter{Q: q.Q, Active: string(q.Shown)}, err
 }
 
 func pagerOf(c *gin.Context, p models.Page, total int64, target string) components.Pager {
@@ -102,8 +120,12 @@ func (s *Service) usersPage(c *gin.Context) {
 		return
 	}
 	actor := server.Actor(c)
-	f := filterOf(c)
-	users, total, err := s.ListUsers(c.Request.Context(), actor, UserFilter{Search: f.Q, Active: activeQuery(c)}, p)
+	q, f, err := pageQueryOf(c)
+	if err != nil {
+		server.Fail(c, err)
+		return
+	}
+	users, total, err := s.ListUsers(c.Request.Context(), actor, UserFilter{Search: q.Q, Active: q.Active.v}, p)
 	if err != nil {
 		server.Fail(c, err)
 		return
@@ -352,8 +374,12 @@ func (s *Service) rolesPage(c *gin.Context) {
 		server.Fail(c, err)
 		return
 	}
-	f := filterOf(c)
-	f.Active = ""
+	_, f, err := pageQueryOf(c)
+	if err != nil {
+		server.Fail(c, err)
+		return
+	}
+	f.Active = "" // the roles list has no active filter
 	roles, total, err := s.ListRoles(c.Request.Context(), f.Q, p)
 	if err != nil {
 		server.Fail(c, err)
@@ -486,8 +512,12 @@ func (s *Service) storesPage(c *gin.Context) {
 		return
 	}
 	actor := server.Actor(c)
-	f := filterOf(c)
-	stores, total, err := s.ListStores(c.Request.Context(), actor, StoreFilter{Search: f.Q, Active: activeQuery(c)}, p)
+	q, f, err := pageQueryOf(c)
+	if err != nil {
+		server.Fail(c, err)
+		return
+	}
+	stores, total, err := s.ListStores(c.Request.Context(), actor, StoreFilter{Search: q.Q, Active: q.Active.v}, p)
 	if err != nil {
 		server.Fail(c, err)
 		return

@@ -4,6 +4,7 @@ import (
 	"time"
 
 	"github.com/gin-gonic/gin"
+	"github.com/google/uuid"
 
 	"backroom/app/server"
 	"backroom/models"
@@ -15,33 +16,41 @@ func (s *Service) Mount(rt server.Routes) {
 	s.mountWeb(rt)
 }
 
-// filterOf reads entityType, entityId, userId, action, date_from and date_to (inclusive days,
-// "2006-01-02" in UTC, or RFC 3339 times) from the query.
-func filterOf(c *gin.Context) (Filter, error) {
-	f := Filter{EntityType: first(c, "entityType", "entity_type"), Action: c.Query("action")}
-	var err error
-	if f.EntityID, err = server.UUIDQuery(c, "entityId", "entity_id"); err != nil {
-		return f, err
-	}
-	if f.UserID, err = server.UUIDQuery(c, "userId", "user_id"); err != nil {
-		return f, err
-	}
-	if f.From, err = timeQuery(first(c, "date_from", "dateFrom"), false); err != nil {
-		return f, models.BadRequest("date_from must be a date like 2026-03-31")
-	}
-	if f.To, err = timeQuery(first(c, "date_to", "dateTo"), true); err != nil {
-		return f, models.BadRequest("date_to must be a date like 2026-03-31")
-	}
-	return f, nil
+// listQuery is the audit list's query string, the same for the API and the page: a day is
+// "2006-01-02" in UTC (both ends of the range included), or an RFC 3339 time.
+type listQuery struct {
+	EntityType string     `query:"entityType,entity_type"`
+	EntityID   *uuid.UUID `query:"entityId,entity_id"`
+	UserID     *uuid.UUID `query:"userId,user_id"`
+	Action     string     `query:"action"`
+	From       fromParam  `query:"date_from,dateFrom"`
+	To         toParam    `query:"date_to,dateTo"`
 }
 
-func first(c *gin.Context, names ...string) string {
-	for _, n := range names {
-		if v := c.Query(n); v != "" {
-			return v
-		}
+func (q listQuery) filter() Filter {
+	return Filter{EntityType: q.EntityType, EntityID: q.EntityID, UserID: q.UserID, Action: q.Action, From: q.From.t, To: q.To.t}
+}
+
+// fromParam is the start of the range: a day from its first moment, or a time. A bad value is
+// 400 naming date_from whichever spelling was sent, as the list has always answered.
+type fromParam struct{ t *time.Time }
+
+func (p *fromParam) UnmarshalParam(s string) (err error) {
+	if p.t, err = timeQuery(s, false); err != nil {
+		return models.BadRequest("date_from must be a date like 2026-03-31")
 	}
-	return ""
+	return nil
+}
+
+// toParam is the end of the range: a day up to its end, or a time; a bad value is 400 naming
+// date_to.
+type toParam struct{ t *time.Time }
+
+func (p *toParam) UnmarshalParam(s string) (err error) {
+	if p.t, err = timeQuery(s, true); err != nil {
+		return models.BadRequest("date_to must be a date like 2026-03-31")
+	}
+	return nil
 }
 
 // timeQuery parses a day or a time; a day as the end of a range means up to the end of that day.
@@ -68,12 +77,12 @@ func (s *Service) apiList(c *gin.Context) {
 		server.Fail(c, err)
 		return
 	}
-	f, err := filterOf(c)
-	if err != nil {
+	var q listQuery
+	if err := server.BindQuery(c, &q); err != nil {
 		server.Fail(c, err)
 		return
 	}
-	items, total, err := s.List(c.Request.Context(), f, p)
+	items, total, err := s.List(c.Request.Context(), q.filter(), p)
 	if err != nil {
 		server.Fail(c, err)
 		return

@@ -20,11 +20,12 @@ func (s *Service) page(c *gin.Context) {
 		server.Fail(c, err)
 		return
 	}
-	f, err := filterOf(c)
-	if err != nil {
+	var q listQuery
+	if err := server.BindQuery(c, &q); err != nil {
 		server.Fail(c, err)
 		return
 	}
+	f := q.filter()
 	rows, total, err := s.List(c.Request.Context(), f, p)
 	if err != nil {
 		server.Fail(c, err)

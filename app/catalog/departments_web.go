@@ -24,8 +24,7 @@ func (s *Service) departmentPages(r resources) recordPages[models.Department, De
 		deleteNote: "Only a department without products or sub-departments can be deleted.",
 		form:       s.departmentForm,
 		valuesOf:   departmentValues,
-		fields:     departmentFields,
-		read:       departmentInputOf,
+		read:       postedInput[DepartmentInput, postedDepartment],
 	}
 }
 
@@ -40,11 +39,16 @@ func (s *Service) departmentsIndex(c *gin.Context) {
 		Rows: rows, CanCreate: a.Can("products.create"), CanEdit: a.Can("products.edit"), CanDelete: a.Can("products.delete")}))
 }
 
-var departmentFields = []string{"name", "code", "parentId", "isActive"}
+// postedDepartment is the department form as posted.
+type postedDepartment struct {
+	Name     string   `form:"name"`
+	Code     string   `form:"code"`
+	ParentID string   `form:"parentId"`
+	IsActive checkbox `form:"isActive"`
+}
 
-func departmentInputOf(f views.Form) DepartmentInput {
-	v := f.Values
-	return DepartmentInput{Name: v["name"], Code: ptr(v["code"]), ParentID: ptr(v["parentId"]), IsActive: flag(v["isActive"])}
+func (f postedDepartment) input() DepartmentInput {
+	return DepartmentInput{Name: f.Name, Code: ptr(f.Code), ParentID: ptr(f.ParentID), IsActive: f.IsActive.ptr()}
 }
 
 // departmentForm renders the department form; its parent choices leave out the department

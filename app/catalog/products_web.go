@@ -100,30 +100,39 @@ func productFormOf(in ProductInput) views.Form {
 	return views.Form{Values: v}
 }
 
-var productFields = []string{"sku", "name", "barcode", "description", "departmentId", "taxGroupId", "sellPrice", "costPrice", "purchaseUnitId", "consumptionUnitId", "trackStock"}
+// postedProduct is the product form as posted. The edit form has no SKU: nil leaves it.
+type postedProduct struct {
+	SKU               *string  `form:"sku"`
+	Name              string   `form:"name"`
+	Barcode           string   `form:"barcode"`
+	Description       string   `form:"description"`
+	DepartmentID      string   `form:"departmentId"`
+	TaxGroupID        string   `form:"taxGroupId"`
+	SellPrice         amount   `form:"sellPrice"`
+	CostPrice         amount   `form:"costPrice"`
+	PurchaseUnitID    string   `form:"purchaseUnitId"`
+	ConsumptionUnitID string   `form:"consumptionUnitId"`
+	TrackStock        checkbox `form:"trackStock"`
+}
 
-// productInputOf reads the posted product form over base; money fields that do not parse are
-// reported in the returned error together with the service's own checks.
-func productInputOf(form views.Form, base ProductInput) (ProductInput, *models.Error) {
-	e := models.Invalid()
+// input is the posted product over base.
+func (f postedProduct) input(base ProductInput) ProductInput {
 	in := base
-	v := form.Values
-	if sku, ok := v["sku"]; ok {
-		in.SKU = sku
+	if f.SKU != nil {
+		in.SKU = *f.SKU
 	}
-	in.Name, in.Barcode, in.Description = v["name"], ptr(v["barcode"]), v["description"]
-	in.DepartmentID, in.TaxGroupID = ptr(v["departmentId"]), ptr(v["taxGroupId"])
-	in.PurchaseUnitID, in.ConsumptionUnitID = ptr(v["purchaseUnitId"]), ptr(v["consumptionUnitId"])
-	in.SellPrice = moneyField(e, "sellPrice", v["sellPrice"])
-	in.CostPrice = moneyField(e, "costPrice", v["costPrice"])
-	in.TrackStock = flag(v["trackStock"])
-	return in, e
+	in.Name, in.Barcode, in.Description = f.Name, ptr(f.Barcode), f.Description
+	in.DepartmentID, in.TaxGroupID = ptr(f.DepartmentID), ptr(f.TaxGroupID)
+	in.PurchaseUnitID, in.ConsumptionUnitID = ptr(f.PurchaseUnitID), ptr(f.ConsumptionUnitID)
+	in.SellPrice, in.CostPrice = int64(f.SellPrice), int64(f.CostPrice)
+	in.TrackStock = f.TrackStock.ptr()
+	return in
 }
 
 // withProductChecks adds the service's own findings about in (required fields, barcode,
 // unknown ids) to the form's parse errors e, so the person sees every problem at once.
 func (s *Service) withProductChecks(ctx context.Context, e *models.Error, in ProductInput) error {
-	if err := merge(e, s.applyProduct(s.db.WithContext(ctx), in, &models.Product{})); err != nil {
+	if err := e.Merge(s.applyProduct(s.db.WithContext(ctx), in, &models.Product{})); err != nil {
 		return err
 	}
 	return e.Err()
@@ -146,10 +155,15 @@ func (s *Service) productsNew(c *gin.Context) {
 
 func (s *Service) productsCreate(c *gin.Context) {
 	ctx := c.Request.Context()
-	form := formValues(c, productFields...)
-	in, e := productInputOf(form, ProductInput{})
+	var f postedProduct
+	form, e, err := bindForm(c, &f)
+	if err != nil {
+		server.Fail(c, err)
+		return
+	}
+	in := f.input(ProductInput{})
 	var p ProductDetail
-	err := e.Err()
+	err = e.Err()
 	if err == nil {
 		p, err = s.CreateProduct(ctx, server.Actor(c), in)
 	} else {
@@ -257,10 +271,16 @@ func (s *Service) productsUpdate(c *gin.Context) {
 		return
 	}
 	ctx := c.Request.Context()
-	form := formValues(c, productFields...)
-	delete(form.Values, "sku") // the SKU is not editable here
-	in, e := productInputOf(form, cur)
-	err := e.Err()
+	var f postedProduct
+	form, e, err := bindForm(c, &f)
+	if err != nil {
+		server.Fail(c, err)
+		return
+	}
+	f.SKU = nil                // the SKU is not editable here
+	delete(form.Values, "sku") // nor shown as posted
+	in := f.input(cur)
+	err = e.Err()
 	if err == nil {
 		_, err = s.UpdateProduct(ctx, server.Actor(c), id, in)
 	} else {
@@ -326,21 +346,23 @@ func (s *Service) productsDelete(c *gin.Context) {
 	saved(c, fmt.Sprintf("Product %s deleted.", p.SKU), "/products")
 }
 
-var linkFields = []string{"supplierId", "supplierSku", "cost", "isPreferred"}
+// postedLink is a supplier link form as posted: the new-link form has all four fields, a
+// link's own row only the last three (its supplier is in the path). A SKU or cost not posted
+// leaves the link's as it is.
+type postedLink struct {
+	SupplierID  string   `form:"supplierId"`
+	SupplierSKU *string  `form:"supplierSku"`
+	Cost        *amount  `form:"cost"`
+	IsPreferred checkbox `form:"isPreferred"`
+}
 
-// linkInputOf reads a supplier link form.
-func linkInputOf(form views.Form) (SupplierLinkInput, *models.Error) {
-	e := models.Invalid()
-	v := form.Values
-	in := SupplierLinkInput{SupplierID: v["supplierId"], IsPreferred: flag(v["isPreferred"])}
-	if sku, ok := v["supplierSku"]; ok {
-		in.SupplierSKU = &sku
-	}
-	if _, ok := v["cost"]; ok {
-		cost := moneyField(e, "cost", v["cost"])
+func (f postedLink) input() SupplierLinkInput {
+	in := SupplierLinkInput{SupplierID: f.SupplierID, SupplierSKU: f.SupplierSKU, IsPreferred: f.IsPreferred.ptr()}
+	if f.Cost != nil {
+		cost := int64(*f.Cost)
 		in.Cost = &cost
 	}
-	return in, e
+	return in
 }
 
 func (s *Service) productSuppliersCreate(c *gin.Context) {
@@ -348,11 +370,13 @@ func (s *Service) productSuppliersCreate(c *gin.Context) {
 	if !ok {
 		return
 	}
-	form := formValues(c, linkFields...)
-	in, e := linkInputOf(form)
-	err := e.Err()
+	var f postedLink
+	form, e, err := bindForm(c, &f)
 	if err == nil {
-		_, err = s.LinkSupplier(c.Request.Context(), server.Actor(c), id, in)
+		err = e.Err()
+	}
+	if err == nil {
+		_, err = s.LinkSupplier(c.Request.Context(), server.Actor(c), id, f.input())
 	}
 	if err != nil {
 		d, perr := s.productPage(c, id, form)
@@ -381,11 +405,14 @@ func (s *Service) productSuppliersUpdate(c *gin.Context) {
 	if !ok {
 		return
 	}
-	form := formValues(c, "supplierSku", "cost", "isPreferred")
-	in, e := linkInputOf(form)
-	err := e.Err()
+	var f postedLink
+	_, e, err := bindForm(c, &f)
 	if err == nil {
-		_, err = s.UpdateSupplierLink(c.Request.Context(), server.Actor(c), p, sp, in)
+		err = e.Err()
+	}
+	if err == nil {
+		f.SupplierID = "" // the row's supplier is the one in the path
+		_, err = s.UpdateSupplierLink(c.Request.Context(), server.Actor(c), p, sp, f.input())
 	}
 	if err != nil {
 		// The row's inline form has no room for messages: they go to the flash on the page.

@@ -43,17 +43,25 @@ func (s *Service) supplierPages(r resources) recordPages[models.Supplier, Suppli
 		deleteNote: "Only a supplier no product or order refers to can be deleted; otherwise deactivate it.",
 		form:       s.supplierForm,
 		valuesOf:   supplierValues,
-		fields:     supplierFields,
-		read:       supplierInputOf,
+		read:       postedInput[SupplierInput, postedSupplier],
 	}
 }
 
-var supplierFields = []string{"name", "code", "contactName", "email", "phone", "address", "notes", "isActive"}
+// postedSupplier is the supplier form as posted.
+type postedSupplier struct {
+	Name        string   `form:"name"`
+	Code        string   `form:"code"`
+	ContactName string   `form:"contactName"`
+	Email       string   `form:"email"`
+	Phone       string   `form:"phone"`
+	Address     string   `form:"address"`
+	Notes       string   `form:"notes"`
+	IsActive    checkbox `form:"isActive"`
+}
 
-func supplierInputOf(f views.Form) SupplierInput {
-	v := f.Values
-	return SupplierInput{Name: v["name"], Code: ptr(v["code"]), ContactName: v["contactName"], Email: v["email"],
-		Phone: v["phone"], Address: v["address"], Notes: v["notes"], IsActive: flag(v["isActive"])}
+func (f postedSupplier) input() SupplierInput {
+	return SupplierInput{Name: f.Name, Code: ptr(f.Code), ContactName: f.ContactName, Email: f.Email,
+		Phone: f.Phone, Address: f.Address, Notes: f.Notes, IsActive: f.IsActive.ptr()}
 }
 
 func (s *Service) supplierForm(c *gin.Context, id uuid.UUID, form views.Form, err error) {

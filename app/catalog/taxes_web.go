@@ -1,6 +1,7 @@
 package catalog
 
 import (
+	"errors"
 	"net/http"
 	"strconv"
 	"strings"
@@ -46,21 +47,33 @@ func (s *Service) taxRatePages(r resources) recordPages[models.TaxRate, TaxRateI
 	}
 }
 
-var taxRateFields = []string{"name", "code", "rate", "isCompound", "isActive"}
+// postedTaxRate is the tax rate form as posted.
+type postedTaxRate struct {
+	Name       string   `form:"name"`
+	Code       string   `form:"code"`
+	Rate       percent  `form:"rate"`
+	IsCompound string   `form:"isCompound"` // compound only when exactly "true", as it always was
+	IsActive   checkbox `form:"isActive"`
+}
 
-func taxRateInputOf(f views.Form) (TaxRateInput, *models.Error) {
-	v := f.Values
-	e := models.Invalid()
-	in := TaxRateInput{Name: v["name"], Code: ptr(v["code"]), IsCompound: v["isCompound"] == "true", IsActive: flag(v["isActive"])}
-	if v["rate"] != "" {
-		bp, err := money.ParseBP(v["rate"])
-		if err != nil {
-			e.Add("rate", "must be a percentage such as 8.25")
-		} else {
-			in.Rate = &bp
-		}
+func (f postedTaxRate) input() TaxRateInput {
+	return TaxRateInput{Name: f.Name, Code: ptr(f.Code), Rate: f.Rate.bp, IsCompound: f.IsCompound == "true", IsActive: f.IsActive.ptr()}
+}
+
+// percent is a rate as typed ("8.25"), in basis points; blank is none (nil), which the rate's
+// own rules then call required.
+type percent struct{ bp *int64 }
+
+func (p *percent) UnmarshalParam(s string) error {
+	if s == "" {
+		return nil
 	}
-	return in, e
+	bp, err := money.ParseBP(s)
+	if err != nil {
+		return errors.New("must be a percentage such as 8.25")
+	}
+	p.bp = &bp
+	return nil
 }
 
 func (s *Service) taxRateForm(c *gin.Context, id uuid.UUID, form views.Form, err error) {
@@ -75,13 +88,18 @@ func taxRateValues(r models.TaxRate) map[string]string {
 
 // saveTaxRate reads the posted rate and runs save with it.
 func (s *Service) saveTaxRate(c *gin.Context, id uuid.UUID, save func(TaxRateInput) (models.TaxRate, error)) {
-	form := formValues(c, taxRateFields...)
-	in, e := taxRateInputOf(form)
-	err := e.Err()
+	var f postedTaxRate
+	form, e, err := bindForm(c, &f)
+	if err != nil {
+		server.Fail(c, err)
+		return
+	}
+	in := f.input()
+	err = e.Err()
 	var r models.TaxRate
 	if err == nil {
 		r, err = save(in)
-	} else if merge(e, models.Validate(in)) == nil {
+	} else if e.Merge(models.Validate(in)) == nil {
 		err = e.Err()
 	}
 	if err != nil {
@@ -149,10 +167,17 @@ func (s *Service) taxGroupForm(c *gin.Context, id uuid.UUID, form views.Form, ch
 	server.Render(c, http.StatusOK, render())
 }
 
+// postedTaxGroup is the tax group form's fixed fields as posted; its rates are named after
+// each rate's id, so taxGroupInputOf reads them.
+type postedTaxGroup struct {
+	Name        string `form:"name"`
+	Description string `form:"description"`
+}
+
 // taxGroupInputOf reads the group form: ticked rates (name "rate") with their order fields.
-func taxGroupInputOf(c *gin.Context, form views.Form) (TaxGroupInput, map[string]string, *models.Error) {
+func taxGroupInputOf(c *gin.Context, f postedTaxGroup) (TaxGroupInput, map[string]string, *models.Error) {
 	e := models.Invalid()
-	in := TaxGroupInput{Name: form.Values["name"], Description: form.Values["description"], Rates: []GroupRateInput{}}
+	in := TaxGroupInput{Name: f.Name, Description: f.Description, Rates: []GroupRateInput{}}
 	chosen := map[string]string{}
 	for _, id := range c.PostFormArray("rate") {
 		raw := strings.TrimSpace(c.PostForm("order_" + id))
@@ -172,9 +197,14 @@ func taxGroupInputOf(c *gin.Context, form views.Form) (TaxGroupInput, map[string
 }
 
 func (s *Service) saveTaxGroup(c *gin.Context, id uuid.UUID, save func(TaxGroupInput) (TaxGroupView, error)) {
-	form := formValues(c, "name", "description")
-	in, chosen, e := taxGroupInputOf(c, form)
-	err := e.Err()
+	var f postedTaxGroup
+	form, _, err := bindForm(c, &f) // two strings: nothing that cannot parse
+	if err != nil {
+		server.Fail(c, err)
+		return
+	}
+	in, chosen, e := taxGroupInputOf(c, f)
+	err = e.Err()
 	var g TaxGroupView
 	if err == nil {
 		g, err = save(in)

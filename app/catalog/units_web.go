@@ -35,15 +35,19 @@ func (s *Service) unitPages(r resources) recordPages[models.Unit, UnitInput] {
 		deleteNote: "Only a unit no product uses can be deleted.",
 		form:       s.unitForm,
 		valuesOf:   unitValues,
-		fields:     unitFields,
-		read:       unitInputOf,
+		read:       postedInput[UnitInput, postedUnit],
 	}
 }
 
-var unitFields = []string{"name", "shortName", "isActive"}
+// postedUnit is the unit form as posted.
+type postedUnit struct {
+	Name      string   `form:"name"`
+	ShortName string   `form:"shortName"`
+	IsActive  checkbox `form:"isActive"`
+}
 
-func unitInputOf(f views.Form) UnitInput {
-	return UnitInput{Name: f.Values["name"], ShortName: f.Values["shortName"], IsActive: flag(f.Values["isActive"])}
+func (f postedUnit) input() UnitInput {
+	return UnitInput{Name: f.Name, ShortName: f.ShortName, IsActive: f.IsActive.ptr()}
 }
 
 func (s *Service) unitForm(c *gin.Context, id uuid.UUID, form views.Form, err error) {

@@ -107,17 +107,25 @@ func formFailed(c *gin.Context, err error, form *views.Form, render func() templ
 	server.Render(c, status, render())
 }
 
-// formValues copies the posted fields names into a Form (checkboxes take their last value:
-// a hidden "false" precedes the box).
-func formValues(c *gin.Context, names ...string) views.Form {
-	f := views.Form{Values: map[string]string{}}
-	for _, n := range names {
-		vs := c.PostFormArray(n)
-		if len(vs) > 0 {
-			f.Values[n] = strings.TrimSpace(vs[len(vs)-1])
-		}
+// bindForm binds the posted form into f, a pointer to one of the posted… form structs
+// (server.BindForm). It returns the form as typed, for showing it again, and the values that
+// did not parse as e (empty when all did), so the service's own findings can join them; err is
+// a failure that is not the person's to fix.
+func bindForm(c *gin.Context, f any) (form views.Form, e *models.Error, err error) {
+	e = models.Invalid()
+	err = e.Merge(server.BindForm(c, f))
+	return views.Form{Values: server.FormValues(c, f)}, e, err
+}
+
+// postedInput reads a record's form, F, as the service's input, with the form as typed; for
+// recordPages.read.
+func postedInput[In any, F interface{ input() In }](c *gin.Context) (In, views.Form, error) {
+	var f F
+	form, e, err := bindForm(c, &f)
+	if err == nil {
+		err = e.Err()
 	}
-	return f
+	return f.input(), form, err
 }
 
 // idParam is the :id of a page or API route; a malformed one answers 404 naming what
@@ -139,42 +147,40 @@ func ptr(s string) *string {
 	return &s
 }
 
-// flag reads a checkbox value.
-func flag(v string) *bool {
-	b := v == "true" || v == "on"
-	return &b
+// checkbox is a components.Checkbox as posted: ticked when its last value is "true" (or "on",
+// a plain HTML box), so the hidden "false" before the box makes an unticked one post false.
+// Not posted at all, it is unticked.
+type checkbox bool
+
+func (b *checkbox) UnmarshalParam(s string) error {
+	*b = checkbox(s == "true" || s == "on")
+	return nil
 }
 
-// moneyField parses a money input ("12.99"); blank is zero. A bad value is added to e.
-func moneyField(e *models.Error, name, v string) int64 {
-	if v == "" {
-		return 0
-	}
-	cents, err := money.Parse(v)
-	if err != nil {
-		e.Add(name, "must be an amount such as 12.99")
-		return 0
-	}
-	if cents < 0 {
-		e.Add(name, "must not be negative")
-	}
-	return cents
+// ptr is the box as the inputs take it: never nil.
+func (b checkbox) ptr() *bool {
+	v := bool(b)
+	return &v
 }
 
-// merge adds the fields of a validation error to e (so parse errors and rule errors show
-// together).
-func merge(e *models.Error, err error) error {
-	var ve *models.Error
-	if err == nil {
+// amount is a money input as typed ("12.99"), in cents; blank is zero. One that is not an
+// amount is zero with a message beside the field; a negative one keeps its value, so the
+// service's own check shows beside "must not be negative".
+type amount int64
+
+func (a *amount) UnmarshalParam(s string) error {
+	if s == "" {
+		*a = 0
 		return nil
 	}
-	if !errors.As(err, &ve) || !errors.Is(err, models.ErrValidation) {
-		return err
+	cents, err := money.Parse(s)
+	if err != nil {
+		*a = 0
+		return errors.New("must be an amount such as 12.99")
 	}
-	for k, msgs := range ve.Fields {
-		for _, m := range msgs {
-			e.Add(k, m)
-		}
+	*a = amount(cents)
+	if cents < 0 {
+		return errors.New("must not be negative")
 	}
 	return nil
 }
@@ -214,8 +220,8 @@ type recordPages[T, In any] struct {
 	// form renders the new (id uuid.Nil) or edit form with these values and err's messages.
 	form     func(c *gin.Context, id uuid.UUID, form views.Form, err error)
 	valuesOf func(T) map[string]string // a record as the edit form first shows it
-	fields   []string                  // the form's posted fields
-	read     func(views.Form) In       // the posted form as the service's input
+	// read is the posted form as the service's input, and as typed (postedInput).
+	read func(c *gin.Context) (In, views.Form, error)
 }
 
 func (p recordPages[T, In]) editPage(c *gin.Context) {
@@ -225,8 +231,11 @@ func (p recordPages[T, In]) editPage(c *gin.Context) {
 }
 
 func (p recordPages[T, In]) createPost(c *gin.Context) {
-	form := formValues(c, p.fields...)
-	v, err := p.create(c.Request.Context(), server.Actor(c), p.read(form))
+	in, form, err := p.read(c)
+	var v T
+	if err == nil {
+		v, err = p.create(c.Request.Context(), server.Actor(c), in)
+	}
 	if err != nil {
 		p.form(c, uuid.Nil, form, err)
 		return
@@ -239,8 +248,11 @@ func (p recordPages[T, In]) updatePost(c *gin.Context) {
 	if !ok {
 		return
 	}
-	form := formValues(c, p.fields...)
-	v, err := p.update(c.Request.Context(), server.Actor(c), id, p.read(form))
+	in, form, err := p.read(c)
+	var v T
+	if err == nil {
+		v, err = p.update(c.Request.Context(), server.Actor(c), id, in)
+	}
 	if err != nil {
 		p.form(c, id, form, err)
 		return

@@ -2,7 +2,6 @@ package inventory
 
 import (
 	"context"
-	"strconv"
 
 	"github.com/google/uuid"
 
@@ -30,41 +29,8 @@ func (s *Service) Mount(rt server.Routes) {
 	s.mountWeb(rt.Web)
 }
 
-// boolQuery reads an optional true/false query parameter (400 when it is neither).
-func boolQuery(c *gin.Context, name string) (bool, error) {
-	v := c.Query(name)
-	if v == "" {
-		return false, nil
-	}
-	b, err := strconv.ParseBool(v)
-	if err != nil {
-		return false, models.BadRequest("%s must be true or false", name)
-	}
-	return b, nil
-}
-
-// levelFilterOf reads the stock list's query: store_id, product_id, low_stock, negative, search.
-func levelFilterOf(c *gin.Context) (LevelFilter, error) {
-	var f LevelFilter
-	var err error
-	if f.StoreID, err = server.UUIDQuery(c, "store_id", "storeId"); err != nil {
-		return f, err
-	}
-	if f.ProductID, err = server.UUIDQuery(c, "product_id", "productId"); err != nil {
-		return f, err
-	}
-	if f.LowStock, err = boolQuery(c, "low_stock"); err != nil {
-		return f, err
-	}
-	if f.Negative, err = boolQuery(c, "negative"); err != nil {
-		return f, err
-	}
-	f.Search = c.Query("search")
-	return f, nil
-}
-
 func (s *Service) levelList(c *gin.Context) {
-	f, err := levelFilterOf(c)
+	f, err := server.QueryOf[LevelFilter](c)
 	if err != nil {
 		server.Fail(c, err)
 		return
@@ -100,21 +66,8 @@ func (s *Service) levelCrossStore(c *gin.Context) {
 	server.OK(c, out)
 }
 
-func movementFilterOf(c *gin.Context) (MovementFilter, error) {
-	var f MovementFilter
-	var err error
-	if f.StoreID, err = server.UUIDQuery(c, "store_id", "storeId"); err != nil {
-		return f, err
-	}
-	if f.ProductID, err = server.UUIDQuery(c, "product_id", "productId"); err != nil {
-		return f, err
-	}
-	f.Type = c.Query("type")
-	return f, nil
-}
-
 func (s *Service) movementList(c *gin.Context) {
-	f, err := movementFilterOf(c)
+	f, err := server.QueryOf[MovementFilter](c)
 	if err != nil {
 		server.Fail(c, err)
 		return

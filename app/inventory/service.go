@@ -55,14 +55,15 @@ type LevelRow struct {
 // LevelFilter narrows the stock list. With a StoreID the list covers every active product that
 // tracks stock (those that never moved there show 0) plus any other product with a level row
 // at that store; without one it lists the level rows that exist, in the stores the actor may see.
+// The query tags are the list's parameters, the same for the API and the page (server.BindQuery).
 type LevelFilter struct {
-	StoreID   *uuid.UUID
-	ProductID *uuid.UUID
+	StoreID   *uuid.UUID `query:"store_id,storeId"`
+	ProductID *uuid.UUID `query:"product_id,productId"`
 	// LowStock keeps levels at or below a reorder point that is set (reorderPoint > 0).
-	LowStock bool
+	LowStock bool `query:"low_stock"`
 	// Negative keeps levels below zero (sold offline before stock arrived).
-	Negative bool
-	Search   string
+	Negative bool   `query:"negative"`
+	Search   string `query:"search"`
 }
 
 // scopeSQL is the store condition for an actor's perm over column, as SQL and args.
@@ -234,11 +235,11 @@ type MovementRow struct {
 	Username    string `json:"username"`
 }
 
-// MovementFilter narrows the movement history.
+// MovementFilter narrows the movement history; its query tags are the history's parameters.
 type MovementFilter struct {
-	StoreID   *uuid.UUID
-	ProductID *uuid.UUID
-	Type      string
+	StoreID   *uuid.UUID `query:"store_id,storeId"`
+	ProductID *uuid.UUID `query:"product_id,productId"`
+	Type      string     `query:"type"`
 }
 
 // Movements returns a page of the ledger, newest first, in the stores the actor may see.

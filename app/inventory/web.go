@@ -84,7 +84,7 @@ func (s *Service) stockPage(c *gin.Context) {
 		server.Fail(c, err)
 		return
 	}
-	f, err := levelFilterOf(c)
+	f, err := server.QueryOf[LevelFilter](c)
 	if err != nil {
 		server.Fail(c, err)
 		return
@@ -123,7 +123,7 @@ func (s *Service) stockPage(c *gin.Context) {
 
 func (s *Service) movementsPage(c *gin.Context) {
 	a := server.Actor(c)
-	f, err := movementFilterOf(c)
+	f, err := server.QueryOf[MovementFilter](c)
 	if err != nil {
 		server.Fail(c, err)
 		return

@@ -15,7 +15,7 @@ import (
 // Mount adds the pricing API and pages.
 func (s *Service) Mount(rt server.Routes) {
 	sp := rt.API.Group("/store-prices")
-	sp.GET("", server.Require(PermStorePricesView), server.ListJSON(storePriceFilter, s.ListStorePrices))
+	sp.GET("", server.Require(PermStorePricesView), server.ListJSON(server.QueryOf[StorePriceFilter], s.ListStorePrices))
 	sp.POST("", server.Require(PermStorePricesManage), s.apiUpsertStorePrice)
 	sp.DELETE("/:id", server.Require(PermStorePricesManage), s.apiDeleteStorePrice)
 
@@ -30,7 +30,7 @@ func (s *Service) Mount(rt server.Routes) {
 	sc.DELETE("/:id", server.Require(PermSpecialsManage), s.apiDeleteSpecial)
 
 	ws := rt.API.Group("/worksheets")
-	ws.GET("", server.Require(PermWSView), server.ListJSON(worksheetFilter, s.ListWorksheets))
+	ws.GET("", server.Require(PermWSView), server.ListJSON(server.QueryOf[WorksheetFilter], s.ListWorksheets))
 	ws.GET("/:id", server.Require(PermWSView), server.RecordJSON(s.GetWorksheet))
 	ws.POST("", server.Require(PermWSCreate), server.CreateJSON(s.CreateWorksheet))
 	ws.PUT("/:id", server.Require(PermWSCreate), s.apiUpdateWorksheet)
@@ -71,27 +71,20 @@ func withID(c *gin.Context, f func(id uuid.UUID)) {
 	f(id)
 }
 
-func boolQuery(c *gin.Context, name string) *bool {
-	switch strings.ToLower(c.Query(name)) {
+// looseBool is the specials list's rule for active: true, 1 or yes, false, 0 or no, in any
+// case; anything else means no filter rather than a 400, as it always has.
+type looseBool struct{ v *bool }
+
+func (b *looseBool) UnmarshalParam(s string) error {
+	switch strings.ToLower(s) {
 	case "true", "1", "yes":
 		v := true
-		return &v
+		b.v = &v
 	case "false", "0", "no":
 		v := false
-		return &v
+		b.v = &v
 	}
 	return nil
-}
-
-// storePriceFilter reads the store-price list's query string.
-func storePriceFilter(c *gin.Context) (StorePriceFilter, error) {
-	var f StorePriceFilter
-	var err error
-	if f.StoreID, err = server.UUIDQuery(c, "store_id", "storeId"); err != nil {
-		return f, err
-	}
-	f.ProductID, err = server.UUIDQuery(c, "product_id", "productId")
-	return f, err
 }
 
 func (s *Service) apiUpsertStorePrice(c *gin.Context) {
@@ -113,15 +106,17 @@ func (s *Service) apiDeleteStorePrice(c *gin.Context) {
 	})
 }
 
-// specialFilter reads the specials list's query string.
+// specialQuery is the specials list's query string.
+type specialQuery struct {
+	Active    looseBool  `query:"active"`
+	ProductID *uuid.UUID `query:"product_id,productId"`
+	StoreID   *uuid.UUID `query:"store_id,storeId"`
+}
+
 func specialFilter(c *gin.Context) (SpecialFilter, error) {
-	f := SpecialFilter{Active: boolQuery(c, "active")}
-	var err error
-	if f.ProductID, err = server.UUIDQuery(c, "product_id", "productId"); err != nil {
-		return f, err
-	}
-	f.StoreID, err = server.UUIDQuery(c, "store_id", "storeId")
-	return f, err
+	var q specialQuery
+	err := server.BindQuery(c, &q)
+	return SpecialFilter{Active: q.Active.v, ProductID: q.ProductID, StoreID: q.StoreID}, err
 }
 
 func (s *Service) apiActiveSpecials(c *gin.Context) {
@@ -164,11 +159,6 @@ func (s *Service) apiDeleteSpecial(c *gin.Context) {
 			return gin.H{"id": id}, s.DeleteSpecial(ctx, a, id)
 		})
 	})
-}
-
-// worksheetFilter reads the worksheet list's query string.
-func worksheetFilter(c *gin.Context) (WorksheetFilter, error) {
-	return WorksheetFilter{Status: c.Query("status"), Type: c.Query("type"), Search: c.Query("q")}, nil
 }
 
 func (s *Service) apiUpdateWorksheet(c *gin.Context) {

@@ -24,9 +24,15 @@ func (s *Service) specialsPage(c *gin.Context) {
 		server.Fail(c, err)
 		return
 	}
+	var q struct {
+		Active looseBool `query:"active"` // the page filters by nothing else
+	}
+	if err := server.BindQuery(c, &q); err != nil {
+		server.Fail(c, err)
+		return
+	}
 	actor := server.Actor(c)
-	f := SpecialFilter{Active: boolQuery(c, "active")}
-	rows, total, err := s.ListSpecials(c.Request.Context(), actor, f, p)
+	rows, total, err := s.ListSpecials(c.Request.Context(), actor, SpecialFilter{Active: q.Active.v}, p)
 	if err != nil {
 		server.Fail(c, err)
 		return

@@ -17,10 +17,10 @@ type StorePriceInput struct {
 	Price     int64     `json:"price" validate:"gte=0,lte=100000000000"`
 }
 
-// StorePriceFilter narrows the list.
+// StorePriceFilter narrows the list; its query tags are the API list's parameters.
 type StorePriceFilter struct {
-	StoreID   *uuid.UUID
-	ProductID *uuid.UUID
+	StoreID   *uuid.UUID `query:"store_id,storeId"`
+	ProductID *uuid.UUID `query:"product_id,productId"`
 }
 
 // ListStorePrices returns one page of overrides at the stores the actor may see.

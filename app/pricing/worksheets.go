@@ -48,11 +48,11 @@ type WorksheetInput struct {
 	Items         []WorksheetItemInput `json:"items" validate:"max=5000,dive"`
 }
 
-// WorksheetFilter narrows the list.
+// WorksheetFilter narrows the list; its query tags are its parameters, for the API and the page.
 type WorksheetFilter struct {
-	Status string
-	Type   string
-	Search string
+	Status string `query:"status"`
+	Type   string `query:"type"`
+	Search string `query:"q"`
 }
 
 func pick[T any](a, b *T) *T {

@@ -27,7 +27,11 @@ func (s *Service) worksheetsPage(c *gin.Context) {
 		server.Fail(c, err)
 		return
 	}
-	f := WorksheetFilter{Status: c.Query("status"), Type: c.Query("type"), Search: c.Query("q")}
+	f, err := server.QueryOf[WorksheetFilter](c)
+	if err != nil {
+		server.Fail(c, err)
+		return
+	}
 	actor := server.Actor(c)
 	rows, total, err := s.ListWorksheets(c.Request.Context(), actor, f, p)
 	if err != nil {

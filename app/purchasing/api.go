@@ -10,7 +10,7 @@ import (
 // Mount adds the purchase-order API and pages.
 func (s *Service) Mount(rt server.Routes) {
 	g := rt.API.Group("/purchase-orders")
-	g.GET("", server.Require(PermView), server.ListJSON(listFilter, s.List))
+	g.GET("", server.Require(PermView), server.ListJSON(server.QueryOf[ListFilter], s.List))
 	g.POST("", server.Require(PermCreate), server.CreateJSON(s.Create))
 	g.POST("/suggest", server.Require(PermCreate), server.CreateJSON(s.Suggest))
 	g.GET("/:id", server.Require(PermView), server.RecordJSON(s.Get))
@@ -30,18 +30,6 @@ func (s *Service) Mount(rt server.Routes) {
 	g.PUT("/:id/items/:itemId", server.Require(PermEdit), s.apiUpdateItem)
 	g.DELETE("/:id/items/:itemId", server.Require(PermEdit), s.apiRemoveItem)
 	s.mountWeb(rt)
-}
-
-func listFilter(c *gin.Context) (ListFilter, error) {
-	f := ListFilter{Status: c.Query("status"), Search: c.Query("q")}
-	var err error
-	if f.StoreID, err = server.UUIDQuery(c, "store_id", "storeId"); err != nil {
-		return f, err
-	}
-	if f.SupplierID, err = server.UUIDQuery(c, "supplier_id", "supplierId"); err != nil {
-		return f, err
-	}
-	return f, nil
 }
 
 func (s *Service) apiHistory(c *gin.Context) {

@@ -38,10 +38,10 @@ type UpdateInput struct {
 
 // ListFilter narrows the list.
 type ListFilter struct {
-	Status     string
-	StoreID    *uuid.UUID
-	SupplierID *uuid.UUID
-	Search     string
+	Status     string     `query:"status"`
+	StoreID    *uuid.UUID `query:"store_id,storeId"`
+	SupplierID *uuid.UUID `query:"supplier_id,supplierId"`
+	Search     string     `query:"q"`
 }
 
 // List returns one page of the orders the actor may see, newest first.

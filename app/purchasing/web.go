@@ -80,7 +80,7 @@ func (s *Service) listPage(c *gin.Context) {
 		server.Fail(c, err)
 		return
 	}
-	f, err := listFilter(c)
+	f, err := server.QueryOf[ListFilter](c)
 	if err != nil {
 		server.Fail(c, err)
 		return
@@ -135,34 +135,46 @@ func formError(c *gin.Context, err error, render func(poviews.Form)) {
 	server.Fail(c, err)
 }
 
-func formValues(c *gin.Context, names ...string) map[string]string {
-	v := map[string]string{}
-	for _, n := range names {
-		v[n] = strings.TrimSpace(c.PostForm(n))
-	}
-	return v
+// orderForm is the new purchase order form.
+type orderForm struct {
+	SupplierID   choice `form:"supplierId"`
+	StoreID      choice `form:"storeId"`
+	ExpectedDate string `form:"expectedDate"`
+	Notes        string `form:"notes"`
 }
 
-func parseID(v map[string]string, name string, errs *models.Error) uuid.UUID {
-	id, err := uuid.Parse(v[name])
+// suggestForm is the suggest-an-order form: whom to order from, for which store.
+type suggestForm struct {
+	SupplierID choice `form:"supplierId"`
+	StoreID    choice `form:"storeId"`
+}
+
+// choice is the id a select posts; left blank (or not an id) it asks the person to choose one.
+type choice uuid.UUID
+
+func (ch *choice) UnmarshalParam(s string) error {
+	id, err := uuid.Parse(s)
 	if err != nil {
-		errs.Add(name, "choose one")
+		return errors.New("choose one")
 	}
-	return id
+	*ch = choice(id)
+	return nil
 }
 
 func (s *Service) createSubmit(c *gin.Context) {
-	v := formValues(c, "supplierId", "storeId", "expectedDate", "notes")
-	render := func(f poviews.Form) { f.Values = v; s.renderNew(c, http.StatusUnprocessableEntity, false, f) }
-	errs := models.Invalid()
-	in := CreateInput{SupplierID: parseID(v, "supplierId", errs), StoreID: parseID(v, "storeId", errs), Notes: v["notes"]}
-	if v["expectedDate"] != "" {
-		d := v["expectedDate"]
-		in.ExpectedDate = &d
+	var f orderForm
+	err := server.BindForm(c, &f)
+	render := func(pf poviews.Form) {
+		pf.Values = server.FormValues(c, &f)
+		s.renderNew(c, http.StatusUnprocessableEntity, false, pf)
 	}
-	if err := errs.Err(); err != nil {
+	if err != nil {
 		formError(c, err, render)
 		return
+	}
+	in := CreateInput{SupplierID: uuid.UUID(f.SupplierID), StoreID: uuid.UUID(f.StoreID), Notes: f.Notes}
+	if f.ExpectedDate != "" {
+		in.ExpectedDate = &f.ExpectedDate
 	}
 	d, err := s.Create(c.Request.Context(), server.Actor(c), in)
 	if err != nil {
@@ -174,15 +186,17 @@ func (s *Service) createSubmit(c *gin.Context) {
 }
 
 func (s *Service) suggestSubmit(c *gin.Context) {
-	v := formValues(c, "supplierId", "storeId")
-	render := func(f poviews.Form) { f.Values = v; s.renderNew(c, http.StatusUnprocessableEntity, true, f) }
-	errs := models.Invalid()
-	in := SuggestInput{SupplierID: parseID(v, "supplierId", errs), StoreID: parseID(v, "storeId", errs)}
-	if err := errs.Err(); err != nil {
+	var f suggestForm
+	err := server.BindForm(c, &f)
+	render := func(pf poviews.Form) {
+		pf.Values = server.FormValues(c, &f)
+		s.renderNew(c, http.StatusUnprocessableEntity, true, pf)
+	}
+	if err != nil {
 		formError(c, err, render)
 		return
 	}
-	d, err := s.Suggest(c.Request.Context(), server.Actor(c), in)
+	d, err := s.Suggest(c.Request.Context(), server.Actor(c), SuggestInput{SupplierID: uuid.UUID(f.SupplierID), StoreID: uuid.UUID(f.StoreID)})
 	if err != nil {
 		formError(c, err, render)
 		return
@@ -265,13 +279,49 @@ func (s *Service) deleteSubmit(c *gin.Context) {
 	server.Redirect(c, "/purchase-orders")
 }
 
+// lineForm is the add-a-line form: the product by SKU or barcode, how many and, optionally, at
+// what cost.
+type lineForm struct {
+	Code     string        `form:"code"`
+	Quantity quantityField `form:"quantity"`
+	UnitCost costField     `form:"unitCost"`
+}
+
+// quantityField is a quantity as typed ("12", "2.5"), in thousandths; it must be above 0.
+type quantityField int64
+
+func (q *quantityField) UnmarshalParam(s string) error {
+	n, err := money.ParseQty(s)
+	if err != nil || n <= 0 {
+		return errors.New("enter a quantity above 0, e.g. 12 or 2.5")
+	}
+	*q = quantityField(n)
+	return nil
+}
+
+// costField is a unit cost as typed ("12.99"), in cents; left blank it is none (nil).
+type costField struct{ cents *int64 }
+
+func (f *costField) UnmarshalParam(s string) error {
+	if s == "" {
+		return nil
+	}
+	cost, err := money.Parse(s)
+	if err != nil || cost < 0 {
+		return errors.New("enter an amount like 12.99")
+	}
+	f.cents = &cost
+	return nil
+}
+
 func (s *Service) addItemSubmit(c *gin.Context) {
 	id, err := server.IDParam(c, "id")
 	if err != nil {
 		server.Fail(c, err)
 		return
 	}
-	v := formValues(c, "code", "quantity", "unitCost")
+	var f lineForm
+	bindErr := server.BindForm(c, &f)
 	fail := func(err error) {
 		if !errors.Is(err, models.ErrValidation) {
 			server.Fail(c, err)
@@ -282,14 +332,14 @@ func (s *Service) addItemSubmit(c *gin.Context) {
 			if p := errs["productId"]; p != nil {
 				errs["code"] = append(errs["code"], p...)
 			}
-			d.AddForm = poviews.Form{Values: v, Errors: errs, Message: server.Message(err)}
+			d.AddForm = poviews.Form{Values: server.FormValues(c, &f), Errors: errs, Message: server.Message(err)}
 		})
 	}
 	errs := models.Invalid()
-	in := ItemInput{}
-	if v["code"] == "" {
+	in := ItemInput{Quantity: int64(f.Quantity), UnitCost: f.UnitCost.cents}
+	if f.Code == "" {
 		errs.Add("code", "enter a SKU or barcode")
-	} else if p, err := models.ProductByCode(c.Request.Context(), s.db, v["code"]); err != nil {
+	} else if p, err := models.ProductByCode(c.Request.Context(), s.db, f.Code); err != nil {
 		if !errors.Is(err, models.ErrNotFound) {
 			server.Fail(c, err)
 			return
@@ -298,17 +348,9 @@ func (s *Service) addItemSubmit(c *gin.Context) {
 	} else {
 		in.ProductID = p.ID
 	}
-	if q, err := money.ParseQty(v["quantity"]); err != nil || q <= 0 {
-		errs.Add("quantity", "enter a quantity above 0, e.g. 12 or 2.5")
-	} else {
-		in.Quantity = q
-	}
-	if v["unitCost"] != "" {
-		if cost, err := money.Parse(v["unitCost"]); err != nil || cost < 0 {
-			errs.Add("unitCost", "enter an amount like 12.99")
-		} else {
-			in.UnitCost = &cost
-		}
+	if err := errs.Merge(bindErr); err != nil {
+		server.Fail(c, err)
+		return
 	}
 	if err := errs.Err(); err != nil {
 		fail(err)

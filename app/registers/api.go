@@ -13,7 +13,7 @@ import (
 // Mount adds the registers API, the X/Z report endpoints and the register pages.
 func (s *Service) Mount(rt server.Routes) {
 	api := rt.API
-	api.GET("/registers", server.Require("registers.view"), server.ListJSON(filterOf, s.List))
+	api.GET("/registers", server.Require("registers.view"), server.ListJSON(server.QueryOf[Filter], s.List))
 	api.GET("/registers/current", s.registerCurrent)
 	api.POST("/registers/open", server.Require("registers.open"), s.registerOpen)
 	api.POST("/registers/close", server.Require("registers.close"), s.registerCloseByBody)
@@ -23,28 +23,16 @@ func (s *Service) Mount(rt server.Routes) {
 	s.mountWeb(rt.Web)
 }
 
-// filterOf reads the list filters from the query string (API and page alike).
-func filterOf(c *gin.Context) (Filter, error) {
-	store, err := server.UUIDQuery(c, "store_id", "storeId")
-	if err != nil {
-		return Filter{}, err
-	}
-	return Filter{
-		StoreID:    store,
-		Status:     strings.TrimSpace(c.Query("status")),
-		TerminalID: strings.TrimSpace(server.FirstQuery(c, "terminal_id", "terminalId")),
-		DateFrom:   strings.TrimSpace(server.FirstQuery(c, "date_from", "dateFrom")),
-		DateTo:     strings.TrimSpace(server.FirstQuery(c, "date_to", "dateTo")),
-	}, nil
-}
-
 func (s *Service) registerCurrent(c *gin.Context) {
-	store, err := server.UUIDQuery(c, "store_id", "storeId")
-	if err != nil {
+	var q struct {
+		StoreID    *uuid.UUID `query:"store_id,storeId"`
+		TerminalID string     `query:"terminal_id,terminalId"`
+	}
+	if err := server.BindQuery(c, &q); err != nil {
 		server.Fail(c, err)
 		return
 	}
-	row, err := s.Current(c.Request.Context(), server.Actor(c), store, strings.TrimSpace(server.FirstQuery(c, "terminal_id", "terminalId")))
+	row, err := s.Current(c.Request.Context(), server.Actor(c), q.StoreID, q.TerminalID)
 	if err != nil {
 		server.Fail(c, err)
 		return

@@ -208,13 +208,14 @@ func mayViewAt(a models.Actor, storeID uuid.UUID) bool {
 	return false
 }
 
-// Filter narrows the sessions list. Dates are days of opening in the store's time zone.
+// Filter narrows the sessions list. Dates are days of opening in the store's time zone. The
+// query tags are the list's parameters, the same for the API and the page (server.BindQuery).
 type Filter struct {
-	StoreID    *uuid.UUID
-	Status     string
-	TerminalID string
-	DateFrom   string
-	DateTo     string
+	StoreID    *uuid.UUID `query:"store_id,storeId"`
+	Status     string     `query:"status"`
+	TerminalID string     `query:"terminal_id,terminalId"`
+	DateFrom   string     `query:"date_from,dateFrom"`
+	DateTo     string     `query:"date_to,dateTo"`
 }
 
 // Row is a session with the names a person reads.

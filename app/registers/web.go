@@ -35,7 +35,7 @@ func (s *Service) registersPage(c *gin.Context) {
 		server.Fail(c, err)
 		return
 	}
-	f, err := filterOf(c)
+	f, err := server.QueryOf[Filter](c)
 	if err != nil {
 		server.Fail(c, err)
 		return

@@ -13,26 +13,12 @@ import (
 // Mount adds the sales API and pages.
 func (s *Service) Mount(rt server.Routes) {
 	api := rt.API
-	api.GET("/sales", server.Require("pos.sell"), server.ListJSON(filterOf, s.List))
+	api.GET("/sales", server.Require("pos.sell"), server.ListJSON(server.QueryOf[Filter], s.List))
 	api.POST("/sales", server.Require("pos.sell"), s.saleCreate)
 	api.POST("/sales/print", server.Require("pos.sell"), s.salePrint)
 	api.GET("/sales/:id", server.Require("pos.sell", "pos.void"), server.RecordJSON(s.Get))
 	api.PUT("/sales/:id/void", server.Require("pos.void"), s.saleVoid)
 	s.mountWeb(rt.Web)
-}
-
-// filterOf reads the list filters from the query string (API and page alike).
-func filterOf(c *gin.Context) (Filter, error) {
-	store, err := server.UUIDQuery(c, "store_id", "storeId")
-	if err != nil {
-		return Filter{}, err
-	}
-	return Filter{
-		DateFrom: strings.TrimSpace(server.FirstQuery(c, "date_from", "dateFrom")),
-		DateTo:   strings.TrimSpace(server.FirstQuery(c, "date_to", "dateTo")),
-		StoreID:  store,
-		Status:   strings.TrimSpace(c.Query("status")),
-	}, nil
 }
 
 func (s *Service) saleCreate(c *gin.Context) {

@@ -13,12 +13,13 @@ import (
 )
 
 // Filter narrows the sales list. Dates are calendar days (YYYY-MM-DD) in each sale's store
-// time zone, both ends included.
+// time zone, both ends included. The query tags are the list's parameters, the same for the API
+// and the page (server.BindQuery).
 type Filter struct {
-	DateFrom string
-	DateTo   string
-	StoreID  *uuid.UUID
-	Status   string // completed | voided | refund
+	DateFrom string     `query:"date_from,dateFrom"`
+	DateTo   string     `query:"date_to,dateTo"`
+	StoreID  *uuid.UUID `query:"store_id,storeId"`
+	Status   string     `query:"status"` // completed | voided | refund
 }
 
 // Statuses the list filter accepts.

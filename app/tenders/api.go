@@ -1,6 +1,7 @@
 package tenders
 
 import (
+	"errors"
 	"strconv"
 
 	"github.com/gin-gonic/gin"
@@ -20,31 +21,40 @@ func (s *Service) Mount(rt server.Routes) {
 	s.mountWeb(rt.Web)
 }
 
-// filterOf reads ?active=true|false.
-func filterOf(c *gin.Context) (Filter, error) {
-	var f Filter
-	if v := c.Query("active"); v != "" && v != "all" {
-		b, err := strconv.ParseBool(v)
-		if err != nil {
-			return f, models.BadRequest("active must be true, false or all")
-		}
-		f.Active = &b
+// listQuery is the list's query string: ?active=true|false|all.
+type listQuery struct {
+	Active activeParam `query:"active"`
+}
+
+// activeParam reads strconv.ParseBool's spellings, or "all" for no filter (as the list always
+// has); anything else is 400 "active must be true, false or all".
+type activeParam struct{ v *bool }
+
+func (a *activeParam) UnmarshalParam(s string) error {
+	if s == "all" {
+		a.v = nil
+		return nil
 	}
-	return f, nil
+	b, err := strconv.ParseBool(s)
+	if err != nil {
+		return errors.New("must be true, false or all")
+	}
+	a.v = &b
+	return nil
 }
 
 // listOf reads the filter, then the page, from the query string and fetches that page of
 // tenders: what the API list and the list page both show.
 func (s *Service) listOf(c *gin.Context) ([]models.Tender, int64, models.Page, error) {
-	f, err := filterOf(c)
-	if err != nil {
+	var q listQuery
+	if err := server.BindQuery(c, &q); err != nil {
 		return nil, 0, models.Page{}, err
 	}
 	p, err := server.PageParams(c)
 	if err != nil {
 		return nil, 0, p, err
 	}
-	items, total, err := s.List(c.Request.Context(), f, p)
+	items, total, err := s.List(c.Request.Context(), Filter{Active: q.Active.v}, p)
 	return items, total, p, err
 }
 

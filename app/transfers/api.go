@@ -23,19 +23,34 @@ func (s *Service) Mount(rt server.Routes) {
 	s.mountWeb(rt)
 }
 
+// listQuery is the transfer list's query string, the same for the API and the page.
+type listQuery struct {
+	Status         string           `query:"status"`
+	Search         string           `query:"q"`
+	HasDifferences differencesParam `query:"has_differences,hasDifferences"`
+	StoreID        *uuid.UUID       `query:"store_id,storeId"`
+}
+
 func listFilter(c *gin.Context) (ListFilter, error) {
-	f := ListFilter{Status: c.Query("status"), Search: c.Query("q")}
-	switch strings.ToLower(c.Query("has_differences") + c.Query("hasDifferences")) {
+	var q listQuery
+	err := server.BindQuery(c, &q)
+	return ListFilter{Status: q.Status, Search: q.Search, HasDifferences: q.HasDifferences.v, StoreID: q.StoreID}, err
+}
+
+// differencesParam keeps the list's own rule for has_differences: true or 1, false or 0, in any
+// case; anything else means no filter rather than a 400, as it always has.
+type differencesParam struct{ v *bool }
+
+func (p *differencesParam) UnmarshalParam(s string) error {
+	switch strings.ToLower(s) {
 	case "true", "1":
 		v := true
-		f.HasDifferences = &v
+		p.v = &v
 	case "false", "0":
 		v := false
-		f.HasDifferences = &v
+		p.v = &v
 	}
-	var err error
-	f.StoreID, err = server.UUIDQuery(c, "store_id", "storeId")
-	return f, err
+	return nil
 }
 
 func (s *Service) apiSend(c *gin.Context) {

@@ -164,7 +164,7 @@ func (s *Service) Pull(ctx context.Context, store models.Store, p PullParams) (*
 		return nil, models.FieldError("limit", fmt.Sprintf("must be at most %d", MaxLimit))
 	}
 	if p.EntityType == "permissions" {
-		return permissionsPull(p), nil
+		return permissionsPull(p), nil // from the code: nothing to record
 	}
 	var e *entity
 	for _, cand := range entities() {
@@ -247,7 +247,16 @@ func (s *Service) Pull(ctx context.Context, store models.Store, p PullParams) (*
 	if err != nil {
 		return nil, err
 	}
-	if err := s.db.WithContext(ctx).Exec("UPDATE store_sync SET last_pull_at = now() WHERE store_id = ?", store.ID).Error; err != nil {
+	err = s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		if err := tx.Exec("UPDATE store_sync SET last_pull_at = now() WHERE store_id = ?", store.ID).Error; err != nil {
+			return err
+		}
+		// The cursor only moves forward: a store reloading from 0 has not lost what it holds.
+		return tx.Exec(`INSERT INTO store_sync_cursors (store_id, entity_type, version, pulled_at) VALUES (?, ?, ?, now())
+			ON CONFLICT (store_id, entity_type) DO UPDATE SET version = GREATEST(store_sync_cursors.version, EXCLUDED.version), pulled_at = now()`,
+			store.ID, out.EntityType, out.LatestVersion).Error
+	})
+	if err != nil {
 		return nil, err
 	}
 	return out, nil

@@ -58,3 +58,36 @@ func TestSyncPage(t *testing.T) {
 	// A cashier has no Sync page.
 	e.SignIn("cashier", "3456").Get("/sync").Expect(t, http.StatusForbidden)
 }
+
+// TestSyncStorePageErrorQueue: a refused item shows on the Sync page and in the store's queue;
+// a retry that still fails says so; resolving needs a note and empties the queue.
+func TestSyncStorePageErrorQueue(t *testing.T) {
+	e := newEnv(t)
+	cred := e.provision("S001")
+	s1 := e.demo("S001").ID.String()
+	push(t, e.App, cred, "b1", []item{{"register_session", "reg-1", map[string]any{"terminalId": "T1"}}})
+	admin := e.SignIn("admin", "1234")
+	if list := admin.Get("/sync").String(); !regexp.MustCompile(`data-testid="sync-errors-S001"[^>]*>\s*<a[^>]*>1</a>`).MatchString(list) {
+		t.Fatal("the Sync page does not count S001's open error")
+	}
+	page := admin.Get("/sync/stores/" + s1).Expect(t, http.StatusOK).String()
+	if !strings.Contains(page, `data-testid="sync-error-reg-1"`) || !strings.Contains(page, "does not take register_session items yet") ||
+		!strings.Contains(page, `data-testid="sync-entities"`) || !strings.Contains(page, "store_product_dynamic") {
+		t.Fatalf("the store page lacks the error or the entities: %.300s", page)
+	}
+	var errID string
+	e.DB.Raw("SELECT id::text FROM sync_errors WHERE item_id = 'reg-1'").Scan(&errID)
+	admin.PostForm("/sync/errors/"+errID+"/retry", url.Values{}).Expect(t, http.StatusSeeOther)
+	if !strings.Contains(admin.Get("/sync/stores/"+s1).String(), "still rejected") {
+		t.Fatal("a retry that failed again does not say so")
+	}
+	refused := admin.PostForm("/sync/errors/"+errID+"/resolve", url.Values{"note": {"  "}}).Expect(t, http.StatusUnprocessableEntity).String()
+	if !strings.Contains(refused, "Say what was done") {
+		t.Fatal("an empty note is not refused beside the field")
+	}
+	admin.PostForm("/sync/errors/"+errID+"/resolve", url.Values{"note": {"register opened again by hand"}}).Expect(t, http.StatusSeeOther)
+	if page := admin.Get("/sync/stores/" + s1).String(); !strings.Contains(page, `data-testid="sync-errors-empty"`) {
+		t.Fatal("the resolved error is still listed")
+	}
+	e.SignIn("cashier", "3456").Get("/sync/stores/" + s1).Expect(t, http.StatusForbidden)
+}

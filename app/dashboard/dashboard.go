@@ -5,10 +5,14 @@ package dashboard
 import (
 	"context"
 	"fmt"
+	"time"
+
+	"github.com/google/uuid"
 
 	"gorm.io/gorm"
 
 	"backroom/app/money"
+	"backroom/app/storesync"
 	"backroom/models"
 	"backroom/views/home"
 )
@@ -73,6 +77,24 @@ func Cards(ctx context.Context, db *gorm.DB, actor models.Actor, approvals int) 
 		cards = append(cards, home.Card{Label: "Integration errors", Value: fmt.Sprint(n), Note: "Items an outside system refused",
 			Href: "/settings/integrations", Tone: toneIf(n > 0, home.ToneBad)})
 	}
+	if actor.Can(storesync.PermManage) {
+		var sync struct {
+			Offline int64
+			Errors  int64
+		}
+		all, stores := actor.Scope(storesync.PermManage)
+		err := db.Raw(`SELECT
+				(SELECT count(*) FROM store_sync ss WHERE ss.status = 'active' AND (ss.last_contact_at IS NULL OR ss.last_contact_at < ?)
+					AND (? OR ss.store_id IN ?)) AS offline,
+				(SELECT count(*) FROM sync_errors e WHERE e.status = 'open' AND (? OR e.store_id IN ?)) AS errors`,
+			time.Now().Add(-storesync.OfflineAfter), all, nonEmpty(stores), all, nonEmpty(stores)).Scan(&sync).Error
+		if err != nil {
+			return nil, err
+		}
+		cards = append(cards, home.Card{Label: "Stores offline", Value: fmt.Sprint(sync.Offline),
+			Note: "No contact for 15 minutes; " + plural(sync.Errors, "sync error", "sync errors") + " open", Href: "/sync",
+			Tone: toneIf(sync.Offline > 0 || sync.Errors > 0, home.ToneBad)})
+	}
 	if actor.HQ["users.edit"] {
 		var pins struct {
 			N      int64
@@ -96,6 +118,14 @@ func Cards(ctx context.Context, db *gorm.DB, actor models.Actor, approvals int) 
 
 // repeatedPINCollisions is how many refused PINs in a day raise the dashboard alert.
 const repeatedPINCollisions = 3
+
+// nonEmpty keeps an IN list valid SQL when a person has no store.
+func nonEmpty(ids []uuid.UUID) []uuid.UUID {
+	if len(ids) == 0 {
+		return []uuid.UUID{uuid.Nil}
+	}
+	return ids
+}
 
 func toneIf(cond bool, tone string) string {
 	if cond {

@@ -85,3 +85,29 @@ func TestDashboardFiguresFollowTheStoreScope(t *testing.T) {
 		t.Error("a person with no permissions sees figures")
 	}
 }
+
+// TestDashboardCountsStoresOffline: an active store silent for more than 15 minutes counts on
+// the sync managers' dashboard, within their stores only.
+func TestDashboardCountsStoresOffline(t *testing.T) {
+	f := salestest.New(t)
+	var issued struct {
+		Token string `json:"token"`
+	}
+	f.Do("POST", "/api/v1/stores/"+f.Store.ID.String()+"/sync-token", nil, f.Admin).Expect(t, http.StatusCreated).Data(t, &issued)
+	f.Do("POST", "/api/v1/sync/provision", map[string]string{"token": issued.Token}, "").Expect(t, http.StatusCreated)
+	admin := f.SignIn("admin", "1234")
+	if got := cardValue(t, admin.Get("/").String(), "Stores offline"); got != "0" {
+		t.Fatalf("a store just provisioned: %q offline, want 0", got)
+	}
+	f.DB.Exec("UPDATE store_sync SET last_contact_at = now() - interval '20 minutes' WHERE store_id = ?", f.Store.ID)
+	if got := cardValue(t, admin.Get("/").String(), "Stores offline"); got != "1" {
+		t.Fatalf("a store silent for 20 minutes: %q offline, want 1", got)
+	}
+	other, _ := f.WebUser(&f.Other.ID, "sync.manage")
+	if got := cardValue(t, other.Get("/").String(), "Stores offline"); got != "0" {
+		t.Fatalf("S002's sync manager sees %q stores offline, want 0 (S001 is not theirs)", got)
+	}
+	if got := cardValue(t, f.SignIn("cashier", "3456").Get("/").String(), "Stores offline"); got != "" {
+		t.Fatal("a cashier sees the sync card")
+	}
+}

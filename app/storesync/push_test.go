@@ -18,7 +18,7 @@ import (
 )
 
 // provisioned issues and exchanges a token for a store of app, returning the credential.
-func provisioned(t *testing.T, app *apptest.App, admin string, store models.Store) string {
+func provisioned(t testing.TB, app *apptest.App, admin string, store models.Store) string {
 	t.Helper()
 	var issued storesync.Issued
 	app.Do("POST", "/api/v1/stores/"+store.ID.String()+"/sync-token", nil, admin).Expect(t, http.StatusCreated).Data(t, &issued)

@@ -70,7 +70,7 @@ func TestSyncStorePageErrorQueue(t *testing.T) {
 	if list := admin.Get("/sync").String(); !regexp.MustCompile(`data-testid="sync-errors-S001"[^>]*>\s*<a[^>]*>1</a>`).MatchString(list) {
 		t.Fatal("the Sync page does not count S001's open error")
 	}
-	page := admin.Get("/sync/stores/" + s1).Expect(t, http.StatusOK).String()
+	page := admin.Get("/sync/stores/"+s1).Expect(t, http.StatusOK).String()
 	if !strings.Contains(page, `data-testid="sync-error-reg-1"`) || !strings.Contains(page, "does not take register_session items yet") ||
 		!strings.Contains(page, `data-testid="sync-entities"`) || !strings.Contains(page, "store_product_dynamic") {
 		t.Fatalf("the store page lacks the error or the entities: %.300s", page)
@@ -89,5 +89,5 @@ func TestSyncStorePageErrorQueue(t *testing.T) {
 	if page := admin.Get("/sync/stores/" + s1).String(); !strings.Contains(page, `data-testid="sync-errors-empty"`) {
 		t.Fatal("the resolved error is still listed")
 	}
-	e.SignIn("cashier", "3456").Get("/sync/stores/" + s1).Expect(t, http.StatusForbidden)
+	e.SignIn("cashier", "3456").Get("/sync/stores/"+s1).Expect(t, http.StatusForbidden)
 }

@@ -352,6 +352,29 @@ func TestPullIsTheStoresSlice(t *testing.T) {
 		t.Fatalf("S001 pulled %d prices, want its 1", len(prices.Rows))
 	}
 
+	// Orders, their lines and transfers: only S001's (the demo has orders at other stores; a
+	// transfer between two others is made here).
+	e.Do("POST", "/api/v1/transfers", map[string]any{"fromStoreId": s2.ID, "toStoreId": e.demo("S003").ID,
+		"items": []map[string]any{{"productId": product.ID, "quantity": 1000}}}, e.admin).Expect(t, http.StatusCreated)
+	for _, q := range []struct{ entity, table, where string }{
+		{"purchase_orders", "purchase_orders", "store_id = ?"},
+		{"purchase_order_items", "purchase_order_items", "purchase_order_id IN (SELECT id FROM purchase_orders WHERE store_id = ?)"},
+		{"transfers", "transfers", "from_store_id = ? OR to_store_id = ?"},
+	} {
+		args := []any{s1.ID}
+		if strings.Count(q.where, "?") == 2 {
+			args = append(args, s1.ID)
+		}
+		mine := e.Count(q.table, q.where, args...)
+		if e.Count(q.table, "true") == mine {
+			t.Fatalf("the demo has no %s outside S001 to keep out", q.table)
+		}
+		got := e.pull(cred, q.entity, 0, "&limit=5000")
+		if int64(len(got.Rows)) != mine || *got.Count != mine {
+			t.Fatalf("S001 pulled %d %s (count %d), want its %d", len(got.Rows), q.entity, *got.Count, mine)
+		}
+	}
+
 	users := e.pull(cred, "users", 0, "")
 	names := map[string]bool{}
 	for _, r := range users.Rows {

@@ -542,6 +542,9 @@ func TestSyncPageTokenProvisioningAndErrorQueue(t *testing.T) {
 	if len(queue) != 1 || queue[0].ItemID != item.ID || queue[0].StoreCode != "S002" || queue[0].Kind != "rejected" || queue[0].Status != "open" {
 		t.Fatalf("the error queue holds %+v, want S002's rejected %s", queue, item.ID)
 	}
+	if strings.Count(queue[0].Reason, "tender E2EVOUCHER is not active") != 1 {
+		t.Fatalf("the queued error's reason is %q, want it to say once that tender E2EVOUCHER is not active", queue[0].Reason)
+	}
 	t.Logf("the error queue: %s %s %s: %q", queue[0].StoreCode, queue[0].ItemID, queue[0].Kind, queue[0].Reason)
 	var sales int64
 	app.Scalar(t, &sales, `SELECT count(*) FROM sales WHERE receipt_number = 'S002-V-0001'`)

@@ -159,6 +159,15 @@ type App struct {
 	checkOnce sync.Once // every API call is checked against the OpenAPI description
 	checker   *apidoc.Checker
 	checkErr  error
+
+	server *serverProc // the `backroom serve` process PID names
+}
+
+// serverProc is one `backroom serve` process and how it ended.
+type serverProc struct {
+	cmd    *exec.Cmd
+	exited chan struct{} // closed when the process has exited
+	killed bool          // the test killed it (Kill): no clean exit is expected at cleanup
 }
 
 // dbEnv is the environment of a run against dbURL.
@@ -181,8 +190,15 @@ func startApp(t *testing.T) *App {
 // database, perhaps through a cuttable link), and fills in app's URL and PID.
 func serveOn(t *testing.T, app *App, serveDBURL string) *App {
 	t.Helper()
+	return serveAt(t, app, serveDBURL, "127.0.0.1:0") // the kernel picks a free port; serve prints it
+}
+
+// serveAt is serveOn listening on addr: a server restarted after Kill takes its predecessor's
+// address, so clients that know HQ by one URL (store servers) reach it again.
+func serveAt(t *testing.T, app *App, serveDBURL, addr string) *App {
+	t.Helper()
 	env := dbEnv(serveDBURL)
-	env["ADDR"] = "127.0.0.1:0" // the kernel picks a free port; serve prints it
+	env["ADDR"] = addr
 	cmd := exec.Command(binPath, "serve")
 	cmd.Env = environ(env)
 	stdout := &watchedBuffer{changed: make(chan struct{}, 1)}
@@ -194,9 +210,13 @@ func serveOn(t *testing.T, app *App, serveDBURL string) *App {
 	exited := make(chan struct{})
 	var waitErr error
 	go func() { waitErr = cmd.Wait(); close(exited) }()
+	proc := &serverProc{cmd: cmd, exited: exited}
 
 	stopped := false
 	t.Cleanup(func() {
+		if proc.killed {
+			stopped = true
+		}
 		if !stopped {
 			_ = cmd.Process.Signal(syscall.SIGTERM)
 			select {
@@ -234,8 +254,27 @@ func serveOn(t *testing.T, app *App, serveDBURL string) *App {
 		}
 	}
 	waitHealthy(t, base, exited)
-	app.PID, app.URL = cmd.Process.Pid, base
+	app.PID, app.URL, app.server = cmd.Process.Pid, base, proc
 	return app
+}
+
+// Kill sends SIGKILL to the server process (app.PID), as a power cut or the OOM killer would:
+// no shutdown runs, open requests and transactions die with it. It returns once the process
+// has exited; its cleanup then expects no clean exit. Start another with serveAt.
+func (a *App) Kill(t *testing.T) {
+	t.Helper()
+	if a.server == nil {
+		t.Fatal("Kill: no server process")
+	}
+	a.server.killed = true
+	if err := syscall.Kill(a.PID, syscall.SIGKILL); err != nil {
+		t.Fatalf("kill -9 %d: %v", a.PID, err)
+	}
+	select {
+	case <-a.server.exited:
+	case <-time.After(30 * time.Second):
+		t.Fatalf("backroom serve (pid %d) still running 30 s after SIGKILL", a.PID)
+	}
 }
 
 // waitHealthy polls GET /health until it answers {"status":"ok"}.
@@ -314,46 +353,86 @@ type Envelope struct {
 // API calls the JSON API with an optional bearer token and returns the status and envelope.
 func (a *App) API(t *testing.T, method, path string, body any, token string) (int, Envelope) {
 	t.Helper()
+	h := http.Header{}
+	if token != "" {
+		h.Set("Authorization", "Bearer "+token)
+	}
+	return a.APIWith(t, method, path, body, h)
+}
+
+// StoreAPI calls a store server's route of the API with its credential (X-Sync-Token).
+func (a *App) StoreAPI(t *testing.T, method, path string, body any, credential string) (int, Envelope) {
+	t.Helper()
+	return a.APIWith(t, method, path, body, http.Header{"X-Sync-Token": {credential}})
+}
+
+// APIWith calls the JSON API with the headers and returns the status and envelope; the
+// exchange must agree with the OpenAPI description.
+func (a *App) APIWith(t *testing.T, method, path string, body any, header http.Header) (int, Envelope) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	ex, err := a.Call(ctx, a.URL, method, path, body, header)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ex.DocErr != nil {
+		t.Errorf("the API and its OpenAPI description disagree: %v", ex.DocErr)
+	}
+	return ex.Status, ex.Env
+}
+
+// Exchange is one API call's answer.
+type Exchange struct {
+	Status int
+	Env    Envelope
+	DocErr error // how the exchange disagrees with the OpenAPI description, if it does
+}
+
+// Call sends one JSON API request to the server at base and checks the exchange against the
+// OpenAPI description. It fails no test, so a goroutine (a store server's push loop) may use
+// it: no answer, or one that is not a JSON envelope, is err; a disagreement with the
+// description is DocErr.
+func (a *App) Call(ctx context.Context, base, method, path string, body any, header http.Header) (Exchange, error) {
+	var sent []byte
 	var rd io.Reader
 	if body != nil {
 		b, err := json.Marshal(body)
 		if err != nil {
-			t.Fatal(err)
+			return Exchange{}, err
 		}
-		rd = bytes.NewReader(b)
+		sent, rd = b, bytes.NewReader(b)
 	}
-	req, err := http.NewRequest(method, a.URL+path, rd)
+	req, err := http.NewRequestWithContext(ctx, method, base+path, rd)
 	if err != nil {
-		t.Fatal(err)
+		return Exchange{}, err
 	}
 	if body != nil {
 		req.Header.Set("Content-Type", "application/json")
 	}
-	if token != "" {
-		req.Header.Set("Authorization", "Bearer "+token)
+	for k, vs := range header {
+		for _, v := range vs {
+			req.Header.Add(k, v)
+		}
 	}
-	resp, err := (&http.Client{Timeout: 30 * time.Second}).Do(req)
+	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
-		t.Fatalf("%s %s: %v", method, path, err)
+		return Exchange{}, fmt.Errorf("%s %s: %w", method, path, err)
 	}
 	defer resp.Body.Close()
-	raw, _ := io.ReadAll(resp.Body)
+	raw, err := io.ReadAll(resp.Body)
+	if err != nil {
+		return Exchange{}, fmt.Errorf("%s %s: reading the answer: %w", method, path, err)
+	}
 	a.checkOnce.Do(func() { a.checker, a.checkErr = apidoc.NewChecker(apidoc.Operations()) })
 	if a.checkErr != nil {
-		t.Fatalf("the OpenAPI description: %v", a.checkErr)
+		return Exchange{}, fmt.Errorf("the OpenAPI description: %w", a.checkErr)
 	}
-	var sent []byte
-	if body != nil {
-		sent, _ = json.Marshal(body)
+	ex := Exchange{Status: resp.StatusCode, DocErr: a.checker.Check(req, sent, resp.StatusCode, resp.Header, raw)}
+	if err := json.Unmarshal(raw, &ex.Env); err != nil {
+		return ex, fmt.Errorf("%s %s: %d, not a JSON envelope: %s", method, path, resp.StatusCode, raw)
 	}
-	if err := a.checker.Check(req, sent, resp.StatusCode, resp.Header, raw); err != nil {
-		t.Errorf("the API and its OpenAPI description disagree: %v", err)
-	}
-	var env Envelope
-	if err := json.Unmarshal(raw, &env); err != nil {
-		t.Fatalf("%s %s: %d, not a JSON envelope: %s", method, path, resp.StatusCode, raw)
-	}
-	return resp.StatusCode, env
+	return ex, nil
 }
 
 // MustAPI calls the API, fails unless the status is want, and decodes data into out (if set).
@@ -362,6 +441,21 @@ func (a *App) MustAPI(t *testing.T, want int, method, path string, body any, tok
 	code, env := a.API(t, method, path, body, token)
 	if code != want {
 		t.Fatalf("%s %s: status %d, want %d: error %q %v data %s", method, path, code, want, env.Error, env.Errors, env.Data)
+	}
+	if out != nil {
+		if err := json.Unmarshal(env.Data, out); err != nil {
+			t.Fatalf("%s %s: decode data: %v: %s", method, path, err, env.Data)
+		}
+	}
+	return env
+}
+
+// MustStoreAPI is MustAPI for a store server's call with its credential (X-Sync-Token).
+func (a *App) MustStoreAPI(t *testing.T, want int, method, path string, body any, credential string, out any) Envelope {
+	t.Helper()
+	code, env := a.StoreAPI(t, method, path, body, credential)
+	if code != want {
+		t.Fatalf("%s %s (store credential): status %d, want %d: error %q %v data %s", method, path, code, want, env.Error, env.Errors, env.Data)
 	}
 	if out != nil {
 		if err := json.Unmarshal(env.Data, out); err != nil {

@@ -8,6 +8,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"sort"
 	"strings"
 	"time"
 
@@ -297,17 +298,27 @@ func isRefusal(err error) bool {
 	return models.IsInvalidText(err)
 }
 
-// refusalText is the reason with every field's message, for the error queue.
+// refusalText is the reason with every field's message (by field name), for the error queue.
+// A validation error's message already lists them; they are not added twice.
 func refusalText(err error) string {
 	var e *models.Error
 	if !errors.As(err, &e) || len(e.Fields) == 0 {
 		return err.Error()
 	}
-	parts := []string{}
-	for f, msgs := range e.Fields {
-		parts = append(parts, f+": "+strings.Join(msgs, "; "))
+	fields := make([]string, 0, len(e.Fields))
+	for f := range e.Fields {
+		fields = append(fields, f)
 	}
-	return e.Message + " (" + strings.Join(parts, ", ") + ")"
+	sort.Strings(fields)
+	parts := make([]string, 0, len(fields))
+	for _, f := range fields {
+		parts = append(parts, f+": "+strings.Join(e.Fields[f], "; "))
+	}
+	detail := strings.Join(parts, ", ")
+	if strings.Contains(e.Message, detail) {
+		return e.Message
+	}
+	return e.Message + " (" + detail + ")"
 }
 
 // decode reads a payload strictly enough that a typo is a refusal, not a silent zero.

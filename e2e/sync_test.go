@@ -453,10 +453,10 @@ func TestSyncNotifiesSocketOnOtherInstance(t *testing.T) {
 // disappears." In Chromium the administrator generates S002's token and reads it with the
 // settings to start the store with; coming back to the page shows it no more (only "token
 // waiting to be used"). The store exchanges it; the open page turns S002 green and Active on
-// its own refresh, and again after a reload; the token does not work twice. The Sync page does
-// not show the error queue yet, so its part goes through the API: a sale paid with a tender
-// head office has switched off is rejected into the queue, the tender is switched on, the
-// retry applies it, the queue empties and the sale is in the books once.
+// its own refresh, and again after a reload; the token does not work twice. A sale paid with a
+// tender head office has switched off is rejected into the queue: the Sync page counts it, the
+// store's page lists it with its reason, the tender is switched on, Retry on the page applies
+// it, the queue empties and the sale is in the books once.
 func TestSyncPageTokenProvisioningAndErrorQueue(t *testing.T) {
 	app := startApp(t)
 	admin := app.Login(t, "admin", "1234")
@@ -514,7 +514,7 @@ func TestSyncPageTokenProvisioningAndErrorQueue(t *testing.T) {
 	}
 	app.MustAPI(t, http.StatusUnauthorized, "POST", "/api/v1/sync/provision", map[string]string{"token": token}, "", nil)
 
-	// The error queue, through the API (the page does not show it yet).
+	// The error queue.
 	var tender struct {
 		ID string `json:"id"`
 	}
@@ -556,16 +556,17 @@ func TestSyncPageTokenProvisioningAndErrorQueue(t *testing.T) {
 		t.Fatalf("S002's last push reads %q after its push", last)
 	}
 
+	br.WaitText(`[data-testid="sync-errors-S002"]`, "1")
+	br.Click(`[data-testid="sync-errors-S002"] a`)
+	errRow := `[data-testid="sync-error-` + item.ID + `"]`
+	br.WaitText(errRow, "tender E2EVOUCHER is not active")
+
 	voucher["isActive"] = true
 	app.MustAPI(t, http.StatusOK, "PUT", "/api/v1/tenders/"+tender.ID, voucher, admin, nil)
-	var retried struct {
-		ID     string `json:"id"`
-		Status string `json:"status"`
-		Reason string `json:"reason"`
-	}
-	app.MustAPI(t, http.StatusOK, "POST", "/api/v1/sync/retry/"+queue[0].ID, nil, admin, &retried)
-	if retried.Status != "applied" {
-		t.Fatalf("the retry answered %+v, want applied", retried)
+	br.Click(errRow + ` form[action$="/retry"] button`)
+	br.WaitText(`[data-testid="sync-errors-empty"]`, "Nothing waiting")
+	if n := br.Count(errRow); n != 0 {
+		t.Fatal("the retried error is still on the store's page")
 	}
 	app.MustAPI(t, http.StatusOK, "GET", "/api/v1/sync/errors?store_id="+s002, nil, admin, &queue)
 	if len(queue) != 0 {

@@ -300,11 +300,11 @@ func (s *Service) editItems(ctx context.Context, actor models.Actor, id uuid.UUI
 // Delete removes a draft.
 func (s *Service) Delete(ctx context.Context, actor models.Actor, id uuid.UUID) error {
 	return s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		po, err := s.load(ctx, tx, actor, id, PermDelete)
+		po, err := s.load(ctx, tx, actor, id, moves["delete"].perm)
 		if err != nil {
 			return err
 		}
-		res := tx.Exec("DELETE FROM purchase_orders WHERE id = ? AND status = ?", id, models.PODraft)
+		res := tx.Exec("DELETE FROM purchase_orders WHERE id = ? AND status IN ?", id, moves["delete"].from)
 		if res.Error != nil {
 			return res.Error
 		}
@@ -319,12 +319,7 @@ func (s *Service) Delete(ctx context.Context, actor models.Actor, id uuid.UUID) 
 // hold purchase_orders.approve, and not submitted by them.
 func (s *Service) Pending(ctx context.Context, actor models.Actor) ([]models.PurchaseOrder, error) {
 	var out []models.PurchaseOrder
-	q := actor.ScopeQuery(s.db.WithContext(ctx).Model(&models.PurchaseOrder{}), PermApprove, "store_id").
-		Where("status = ?", models.POSubmitted)
-	if actor.UserID != uuid.Nil {
-		q = q.Where("submitted_by IS DISTINCT FROM ?", actor.UserID)
-	}
-	err := q.Preload("Supplier").Preload("Store").Order("submitted_at, id").Limit(200).Find(&out).Error
+	err := awaitingApproval(s.db.WithContext(ctx), actor).Preload("Supplier").Preload("Store").Order("submitted_at, id").Limit(200).Find(&out).Error
 	return out, err
 }
 
@@ -334,11 +329,6 @@ func (s *Service) PendingCount(ctx context.Context, actor models.Actor) int {
 		return 0
 	}
 	var n int64
-	q := actor.ScopeQuery(s.db.WithContext(ctx).Model(&models.PurchaseOrder{}), PermApprove, "store_id").
-		Where("status = ?", models.POSubmitted)
-	if actor.UserID != uuid.Nil {
-		q = q.Where("submitted_by IS DISTINCT FROM ?", actor.UserID)
-	}
-	q.Count(&n)
+	awaitingApproval(s.db.WithContext(ctx), actor).Count(&n)
 	return int(n)
 }

@@ -31,9 +31,9 @@ type ReceiveInput struct {
 // received. More than ordered needs ConfirmOverReceive.
 func (s *Service) Receive(ctx context.Context, actor models.Actor, id uuid.UUID, in ReceiveInput) (Detail, error) {
 	var out Detail
-	receivable := []string{models.POSent, models.POPartial}
+	receivable := moves["receive"].from
 	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		po, err := s.load(ctx, tx, actor, id, PermReceive)
+		po, err := s.load(ctx, tx, actor, id, moves["receive"].perm)
 		if err != nil {
 			return err
 		}

@@ -14,10 +14,11 @@ import (
 	"backroom/models"
 )
 
-// transition moves an order from one of from to to, setting extra columns, through
-// models.Transition (row locked first); perm is needed at the order's store. check may refuse
-// before the update.
-func (s *Service) transition(ctx context.Context, actor models.Actor, id uuid.UUID, perm, verb, to string, from []string, set map[string]any, check func(tx *gorm.DB, po models.PurchaseOrder) error) (Detail, error) {
+// transition runs one of the moves (rules.go) to the state to, setting extra columns, through
+// models.Transition (row locked first): the move's permission at the order's store, from one of
+// its states. check may refuse before the update.
+func (s *Service) transition(ctx context.Context, actor models.Actor, id uuid.UUID, name, verb, to string, set map[string]any, check func(tx *gorm.DB, po models.PurchaseOrder) error) (Detail, error) {
+	perm, from := moves[name].perm, moves[name].from
 	var out Detail
 	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		var po models.PurchaseOrder
@@ -51,7 +52,7 @@ func (s *Service) transition(ctx context.Context, actor models.Actor, id uuid.UU
 // Submit sends a draft for approval.
 func (s *Service) Submit(ctx context.Context, actor models.Actor, id uuid.UUID) (Detail, error) {
 	now := time.Now().UTC()
-	return s.transition(ctx, actor, id, PermCreate, "submitted", models.POSubmitted, []string{models.PODraft},
+	return s.transition(ctx, actor, id, "submit", "submitted", models.POSubmitted,
 		map[string]any{"submitted_by": userOf(actor), "submitted_at": now},
 		func(tx *gorm.DB, po models.PurchaseOrder) error {
 			var n int64
@@ -68,26 +69,20 @@ func (s *Service) Submit(ctx context.Context, actor models.Actor, id uuid.UUID) 
 // Approve approves a submitted order; the person who submitted it may not approve it.
 func (s *Service) Approve(ctx context.Context, actor models.Actor, id uuid.UUID) (Detail, error) {
 	now := time.Now().UTC()
-	return s.transition(ctx, actor, id, PermApprove, "approved", models.POApproved, []string{models.POSubmitted},
+	return s.transition(ctx, actor, id, "approve", "approved", models.POApproved,
 		map[string]any{"approved_by": userOf(actor), "approved_at": now},
-		func(tx *gorm.DB, po models.PurchaseOrder) error {
-			if po.SubmittedBy != nil && *po.SubmittedBy == actor.UserID && po.Status == models.POSubmitted {
-				return models.Forbidden("You submitted purchase order %s; someone else must approve it", po.Number)
-			}
-			return nil
-		})
+		func(_ *gorm.DB, po models.PurchaseOrder) error { return selfApproval(actor, po) })
 }
 
 // Send marks an approved order as sent to the supplier.
 func (s *Service) Send(ctx context.Context, actor models.Actor, id uuid.UUID) (Detail, error) {
-	return s.transition(ctx, actor, id, PermEdit, "sent", models.POSent, []string{models.POApproved},
+	return s.transition(ctx, actor, id, "send", "sent", models.POSent,
 		map[string]any{"sent_at": time.Now().UTC()}, nil)
 }
 
 // Cancel stops an order that has not started arriving.
 func (s *Service) Cancel(ctx context.Context, actor models.Actor, id uuid.UUID) (Detail, error) {
-	return s.transition(ctx, actor, id, PermEdit, "cancelled", models.POCancelled,
-		[]string{models.PODraft, models.POSubmitted, models.POApproved, models.POSent},
+	return s.transition(ctx, actor, id, "cancel", "cancelled", models.POCancelled,
 		map[string]any{"cancelled_at": time.Now().UTC()}, nil)
 }
 
@@ -101,8 +96,9 @@ func (s *Service) Reject(ctx context.Context, actor models.Actor, id uuid.UUID, 
 	if len(reason) > 1000 {
 		return Detail{}, models.FieldError("reason", "must be at most 1000 characters")
 	}
-	return s.transition(ctx, actor, id, PermApprove, "rejected", models.POCancelled, []string{models.POSubmitted},
-		map[string]any{"cancelled_at": time.Now().UTC(), "notes": gorm.Expr("concat_ws(E'\\n', NULLIF(notes, ''), ?::text)", "Rejected: "+reason)}, nil)
+	return s.transition(ctx, actor, id, "reject", "rejected", models.POCancelled,
+		map[string]any{"cancelled_at": time.Now().UTC(), "notes": gorm.Expr("concat_ws(E'\\n', NULLIF(notes, ''), ?::text)", "Rejected: "+reason)},
+		func(_ *gorm.DB, po models.PurchaseOrder) error { return selfRejection(actor, po) })
 }
 
 // rejectReason reads the reason back out of the notes expression Reject builds.
@@ -136,7 +132,7 @@ func CloseReason(reason string) (string, error) {
 func (s *Service) CloseShort(ctx context.Context, actor models.Actor, id uuid.UUID, reason string) (Detail, error) {
 	var out Detail
 	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		po, err := s.load(ctx, tx, actor, id, PermReceive)
+		po, err := s.load(ctx, tx, actor, id, moves["close"].perm)
 		if err != nil {
 			return err
 		}
@@ -145,7 +141,7 @@ func (s *Service) CloseShort(ctx context.Context, actor models.Actor, id uuid.UU
 			return err
 		}
 		now := time.Now().UTC()
-		res := tx.Model(&models.PurchaseOrder{}).Where("id = ? AND status = ?", id, models.POPartial).Updates(map[string]any{
+		res := tx.Model(&models.PurchaseOrder{}).Where("id = ? AND status IN ?", id, moves["close"].from).Updates(map[string]any{
 			"status": models.POReceived, "received_at": now, "updated_at": now,
 			"closed_short_at": now, "closed_short_by": userOf(actor), "close_reason": reason,
 		})

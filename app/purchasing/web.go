@@ -239,19 +239,7 @@ func (s *Service) view(c *gin.Context, id uuid.UUID) (poviews.Detail, error) {
 			v.Users[u.ID] = u.DisplayName
 		}
 	}
-	st, at := d.Status, func(perm string) bool { return actor.CanAt(perm, d.StoreID) }
-	mine := d.SubmittedBy != nil && *d.SubmittedBy == actor.UserID
-	v.Can = poviews.Actions{
-		Submit:     st == models.PODraft && at(PermCreate) && len(d.Items) > 0,
-		Approve:    st == models.POSubmitted && at(PermApprove) && !mine,
-		Reject:     st == models.POSubmitted && at(PermApprove) && !mine,
-		Send:       st == models.POApproved && at(PermEdit),
-		Receive:    (st == models.POSent || st == models.POPartial) && at(PermReceive),
-		CloseShort: st == models.POPartial && at(PermReceive),
-		Cancel:     (st == models.PODraft || st == models.POSubmitted || st == models.POApproved || st == models.POSent) && at(PermEdit),
-		Delete:     st == models.PODraft && at(PermDelete),
-		EditLines:  st == models.PODraft && at(PermEdit),
-	}
+	v.Can = poviews.Actions(Allowed(actor, d.PurchaseOrder, len(d.Items)))
 	return v, nil
 }
 

@@ -12,8 +12,10 @@ import (
 	"backroom/models"
 )
 
-// wsTransition moves a worksheet between states in one checked UPDATE.
-func (s *Service) wsTransition(ctx context.Context, actor models.Actor, id uuid.UUID, perm, verb, to string, from []string, set map[string]any, check func(tx *gorm.DB, w models.Worksheet) error) (models.Worksheet, error) {
+// wsTransition runs one of the wsMoves (worksheet_rules.go) to the state to in one checked
+// UPDATE: the move's permission, from one of its states.
+func (s *Service) wsTransition(ctx context.Context, actor models.Actor, id uuid.UUID, name, verb, to string, set map[string]any, check func(tx *gorm.DB, w models.Worksheet) error) (models.Worksheet, error) {
+	perm, from := wsMoves[name].perm, wsMoves[name].from
 	var out models.Worksheet
 	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		// models.Transition locks the row first, as edits do, so the lines checked are the lines
@@ -46,7 +48,7 @@ func (s *Service) wsTransition(ctx context.Context, actor models.Actor, id uuid.
 
 // SubmitWorksheet sends a draft for approval.
 func (s *Service) SubmitWorksheet(ctx context.Context, actor models.Actor, id uuid.UUID) (models.Worksheet, error) {
-	return s.wsTransition(ctx, actor, id, PermWSSubmit, "submitted", models.WSSubmitted, []string{models.WSDraft},
+	return s.wsTransition(ctx, actor, id, "submit", "submitted", models.WSSubmitted,
 		map[string]any{"submitted_by": userOf(actor), "submitted_at": time.Now().UTC()},
 		func(tx *gorm.DB, w models.Worksheet) error {
 			if w.Status != models.WSDraft {
@@ -80,7 +82,7 @@ func checkComplete(ctx context.Context, tx *gorm.DB, w models.Worksheet) error {
 // ApproveWorksheet approves a submitted worksheet; the approver needs worksheets.approve at
 // every target store (HQ-wide for a chain-wide worksheet).
 func (s *Service) ApproveWorksheet(ctx context.Context, actor models.Actor, id uuid.UUID) (models.Worksheet, error) {
-	return s.wsTransition(ctx, actor, id, PermWSApprove, "approved", models.WSApproved, []string{models.WSSubmitted},
+	return s.wsTransition(ctx, actor, id, "approve", "approved", models.WSApproved,
 		map[string]any{"approved_by": userOf(actor), "approved_at": time.Now().UTC()}, nil)
 }
 
@@ -93,6 +95,6 @@ func (s *Service) RejectWorksheet(ctx context.Context, actor models.Actor, id uu
 	if len(reason) > 1000 {
 		return models.Worksheet{}, models.FieldError("reason", "must be at most 1000 characters")
 	}
-	return s.wsTransition(ctx, actor, id, PermWSApprove, "rejected", models.WSRejected, []string{models.WSSubmitted},
+	return s.wsTransition(ctx, actor, id, "reject", "rejected", models.WSRejected,
 		map[string]any{"rejected_by": userOf(actor), "rejected_at": time.Now().UTC(), "reject_reason": reason}, nil)
 }

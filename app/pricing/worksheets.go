@@ -381,11 +381,11 @@ func wsMoved(ctx context.Context, tx *gorm.DB, id uuid.UUID, verb string, from .
 func (s *Service) UpdateWorksheet(ctx context.Context, actor models.Actor, id uuid.UUID, in WorksheetInput) (models.Worksheet, error) {
 	var out models.Worksheet
 	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		before, err := s.loadWorksheet(ctx, tx, actor, id, PermWSCreate)
+		before, err := s.loadWorksheet(ctx, tx, actor, id, wsMoves["edit"].perm)
 		if err != nil {
 			return err
 		}
-		if err := lockWS(ctx, tx, id, "edited", models.WSDraft); err != nil {
+		if err := lockWS(ctx, tx, id, "edited", wsMoves["edit"].from...); err != nil {
 			return err
 		}
 		if in.Type == "" {
@@ -433,11 +433,11 @@ type ItemPatch = WorksheetItemInput
 func (s *Service) UpdateWorksheetItem(ctx context.Context, actor models.Actor, id, itemID uuid.UUID, in ItemPatch) (models.WorksheetItem, error) {
 	var out models.WorksheetItem
 	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		w, err := s.loadWorksheet(ctx, tx, actor, id, PermWSCreate)
+		w, err := s.loadWorksheet(ctx, tx, actor, id, wsMoves["edit"].perm)
 		if err != nil {
 			return err
 		}
-		if err := lockWS(ctx, tx, id, "edited", models.WSDraft); err != nil {
+		if err := lockWS(ctx, tx, id, "edited", wsMoves["edit"].from...); err != nil {
 			return err
 		}
 		var cur models.WorksheetItem
@@ -471,16 +471,16 @@ func (s *Service) UpdateWorksheetItem(ctx context.Context, actor models.Actor, i
 // DeleteWorksheet removes a draft.
 func (s *Service) DeleteWorksheet(ctx context.Context, actor models.Actor, id uuid.UUID) error {
 	return s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		w, err := s.loadWorksheet(ctx, tx, actor, id, PermWSDelete)
+		w, err := s.loadWorksheet(ctx, tx, actor, id, wsMoves["delete"].perm)
 		if err != nil {
 			return err
 		}
-		res := tx.Exec("DELETE FROM worksheets WHERE id = ? AND status = ?", id, models.WSDraft)
+		res := tx.Exec("DELETE FROM worksheets WHERE id = ? AND status IN ?", id, wsMoves["delete"].from)
 		if res.Error != nil {
 			return res.Error
 		}
 		if res.RowsAffected == 0 {
-			return wsMoved(ctx, tx, id, "deleted", models.WSDraft)
+			return wsMoved(ctx, tx, id, "deleted", wsMoves["delete"].from...)
 		}
 		return models.Audit(ctx, tx, actor, "delete", wsEntity, id, w, nil)
 	})
@@ -523,11 +523,11 @@ func (s *Service) AddWorksheetItem(ctx context.Context, actor models.Actor, id u
 func (s *Service) AddWorksheetItems(ctx context.Context, actor models.Actor, id uuid.UUID, in []WorksheetItemInput) ([]models.WorksheetItem, error) {
 	var out []models.WorksheetItem
 	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		w, err := s.loadWorksheet(ctx, tx, actor, id, PermWSCreate)
+		w, err := s.loadWorksheet(ctx, tx, actor, id, wsMoves["edit"].perm)
 		if err != nil {
 			return err
 		}
-		if err := lockWS(ctx, tx, id, "edited", models.WSDraft); err != nil {
+		if err := lockWS(ctx, tx, id, "edited", wsMoves["edit"].from...); err != nil {
 			return err
 		}
 		if len(w.Items)+len(in) > 5000 {
@@ -576,10 +576,10 @@ func (s *Service) AddWorksheetItems(ctx context.Context, actor models.Actor, id 
 // RemoveWorksheetItem deletes a line of a draft.
 func (s *Service) RemoveWorksheetItem(ctx context.Context, actor models.Actor, id, itemID uuid.UUID) error {
 	return s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		if _, err := s.loadWorksheet(ctx, tx, actor, id, PermWSCreate); err != nil {
+		if _, err := s.loadWorksheet(ctx, tx, actor, id, wsMoves["edit"].perm); err != nil {
 			return err
 		}
-		if err := lockWS(ctx, tx, id, "edited", models.WSDraft); err != nil {
+		if err := lockWS(ctx, tx, id, "edited", wsMoves["edit"].from...); err != nil {
 			return err
 		}
 		var it models.WorksheetItem
@@ -598,11 +598,11 @@ func (s *Service) RemoveWorksheetItem(ctx context.Context, actor models.Actor, i
 func (s *Service) FillSellPrices(ctx context.Context, actor models.Actor, id uuid.UUID, prices []*int64) (models.Worksheet, error) {
 	var out models.Worksheet
 	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		w, err := s.loadWorksheet(ctx, tx, actor, id, PermWSCreate)
+		w, err := s.loadWorksheet(ctx, tx, actor, id, wsMoves["edit"].perm)
 		if err != nil {
 			return err
 		}
-		if err := lockWS(ctx, tx, id, "edited", models.WSDraft); err != nil {
+		if err := lockWS(ctx, tx, id, "edited", wsMoves["edit"].from...); err != nil {
 			return err
 		}
 		if w.Type != models.WSPriceChange && w.Type != models.WSNewProduct {

@@ -115,22 +115,15 @@ func (s *Service) worksheetView(c *gin.Context, id uuid.UUID) (prviews.Worksheet
 		d.TaxGroups = append(d.TaxGroups, components.Option{Value: x.ID.String(), Label: x.Name})
 		d.Names[x.ID] = x.Name
 	}
-	can := func(perm string) bool { return canFor(actor, perm, w.StoreIDs) }
-	d.Can = prviews.WSActions{
-		Edit:    w.Status == models.WSDraft && can(PermWSCreate),
-		Submit:  w.Status == models.WSDraft && can(PermWSSubmit) && len(w.Items) > 0,
-		Approve: w.Status == models.WSSubmitted && can(PermWSApprove),
-		Reject:  w.Status == models.WSSubmitted && can(PermWSApprove),
-		Delete:  w.Status == models.WSDraft && can(PermWSDelete),
-	}
+	due := false
 	if w.Status == models.WSApproved {
-		due, err := isDue(ctx, s.db, id, time.Now())
-		if err != nil {
+		var err error
+		if due, err = isDue(ctx, s.db, id, time.Now()); err != nil {
 			return d, err
 		}
-		d.Can.Apply = due && can(PermWSApply)
 		d.Scheduled = !due
 	}
+	d.Can = prviews.WSActions(WorksheetAllowed(actor, w, due))
 	d.CSRF = server.CSRFToken(c)
 	return d, nil
 }

@@ -286,34 +286,23 @@ func (s *Service) transition(ctx context.Context, actor models.Actor, id uuid.UU
 	return out, err
 }
 
-func need(a models.Actor, perm string, store uuid.UUID, what string) func(models.Transfer) error {
-	return func(models.Transfer) error {
-		if !a.CanAt(perm, store) {
-			return models.Forbidden("You need the %s permission at the %s store", perm, what)
-		}
-		return nil
-	}
-}
-
 // Send marks a pending transfer as shipped.
 func (s *Service) Send(ctx context.Context, actor models.Actor, id uuid.UUID, in SendInput) (Detail, error) {
 	var t models.Transfer
-	if err := s.db.WithContext(ctx).Select("from_store_id").Take(&t, "id = ?", id).Error; err != nil {
+	if err := s.db.WithContext(ctx).Select("from_store_id", "to_store_id").Take(&t, "id = ?", id).Error; err != nil {
 		return Detail{}, models.NotFoundIf(err, "transfer")
 	}
-	return s.transition(ctx, actor, id, "sent", models.TransferInTransit, []string{models.TransferPending},
-		need(actor, PermSend, t.FromStoreID, "sending"),
+	return s.transition(ctx, actor, id, "sent", models.TransferInTransit, trMoves["send"].from, need(actor, "send", t),
 		map[string]any{"shipped_at": time.Now().UTC(), "sent_by": userOf(actor), "tracking_note": strings.TrimSpace(in.TrackingNote)}, nil)
 }
 
 // Cancel stops a pending or in-transit transfer and puts the goods back at the source.
 func (s *Service) Cancel(ctx context.Context, actor models.Actor, id uuid.UUID) (Detail, error) {
 	var t models.Transfer
-	if err := s.db.WithContext(ctx).Select("from_store_id").Take(&t, "id = ?", id).Error; err != nil {
+	if err := s.db.WithContext(ctx).Select("from_store_id", "to_store_id").Take(&t, "id = ?", id).Error; err != nil {
 		return Detail{}, models.NotFoundIf(err, "transfer")
 	}
-	return s.transition(ctx, actor, id, "cancelled", models.TransferCancelled, []string{models.TransferPending, models.TransferInTransit},
-		need(actor, PermCreate, t.FromStoreID, "sending"),
+	return s.transition(ctx, actor, id, "cancelled", models.TransferCancelled, trMoves["cancel"].from, need(actor, "cancel", t),
 		map[string]any{"cancelled_at": time.Now().UTC(), "cancelled_by": userOf(actor)},
 		func(tx *gorm.DB, t models.Transfer) (any, error) {
 			var items []models.TransferItem
@@ -334,11 +323,10 @@ func (s *Service) Cancel(ctx context.Context, actor models.Actor, id uuid.UUID) 
 // loss or gain (an adjustment movement), so sent = received + differences.
 func (s *Service) Receive(ctx context.Context, actor models.Actor, id uuid.UUID, in ReceiveInput) (Detail, error) {
 	var t models.Transfer
-	if err := s.db.WithContext(ctx).Select("to_store_id").Take(&t, "id = ?", id).Error; err != nil {
+	if err := s.db.WithContext(ctx).Select("from_store_id", "to_store_id").Take(&t, "id = ?", id).Error; err != nil {
 		return Detail{}, models.NotFoundIf(err, "transfer")
 	}
-	return s.transition(ctx, actor, id, "received", models.TransferCompleted, []string{models.TransferInTransit},
-		need(actor, PermReceive, t.ToStoreID, "receiving"),
+	return s.transition(ctx, actor, id, "received", models.TransferCompleted, trMoves["receive"].from, need(actor, "receive", t),
 		map[string]any{"received_at": time.Now().UTC(), "received_by": userOf(actor)},
 		func(tx *gorm.DB, t models.Transfer) (any, error) {
 			var items []models.TransferItem

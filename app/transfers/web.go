@@ -187,16 +187,11 @@ func (s *Service) view(c *gin.Context, id uuid.UUID) (trviews.Detail, error) {
 	if err != nil {
 		return trviews.Detail{}, err
 	}
-	st := d.Status
 	return trviews.Detail{
 		T: d.Transfer, Timeline: trail,
 		Settlement: trviews.Settlement{Sent: d.Settlement.Sent, Received: d.Settlement.Received, Difference: d.Settlement.Difference,
 			Value: d.Settlement.Value, ByReason: d.Settlement.ValueByReason},
-		Can: trviews.Actions{
-			Send:    st == models.TransferPending && actor.CanAt(PermSend, d.FromStoreID),
-			Receive: st == models.TransferInTransit && actor.CanAt(PermReceive, d.ToStoreID),
-			Cancel:  (st == models.TransferPending || st == models.TransferInTransit) && actor.CanAt(PermCreate, d.FromStoreID),
-		},
+		Can: trviews.Actions(Allowed(actor, d.Transfer)),
 	}, nil
 }
 

@@ -17,6 +17,7 @@ import (
 	"gorm.io/gorm"
 
 	"backroom/app/apikeys"
+	"backroom/app/catalog"
 	"backroom/app/inventory"
 	"backroom/models"
 )
@@ -342,21 +343,17 @@ func (a *applier) insert(created []newProduct) error {
 	if len(created) == 0 {
 		return nil
 	}
-	ids, skus, names, codes, exts := make(pq.StringArray, len(created)), make(pq.StringArray, len(created)),
-		make(pq.StringArray, len(created)), make(pq.StringArray, len(created)), make(pq.StringArray, len(created))
-	prices := make(pq.Int64Array, len(created))
+	products := make([]catalog.BulkProduct, len(created))
+	ids, exts := make(pq.StringArray, len(created)), make(pq.StringArray, len(created))
 	for i, n := range created {
-		ids[i], skus[i], names[i], codes[i], prices[i], exts[i] = n.id.String(), n.sku, n.name, n.barcode, n.price, n.externalID
+		products[i] = catalog.BulkProduct{ID: n.id, SKU: n.sku, Name: n.name, SellPrice: n.price, Barcode: barcodeOf(n.barcode), IsActive: false}
+		ids[i], exts[i] = n.id.String(), n.externalID
+	}
+	// Created products stay inactive until someone reviews them.
+	if err := catalog.AddProducts(a.ctx, a.tx, products); err != nil {
+		return raced(err)
 	}
 	err := a.tx.Exec(`
-		INSERT INTO products (id, sku, barcode, name, sell_price, purchase_unit_id, consumption_unit_id, track_stock, is_active, created_at, updated_at)
-		SELECT u.id, u.sku, NULLIF(u.barcode, ''), u.name, u.price, ?, ?, true, false, now(), now()
-		FROM unnest(?::uuid[], ?::text[], ?::text[], ?::text[], ?::bigint[]) AS u(id, sku, barcode, name, price)`,
-		models.EachUnitID, models.EachUnitID, ids, skus, codes, names, prices).Error
-	if err != nil {
-		return raced(err, "create products")
-	}
-	err = a.tx.Exec(`
 		INSERT INTO catalog_sync_links (source, external_id, product_id, created_product, created_at, updated_at)
 		SELECT ?, u.e, u.p, true, now(), now() FROM unnest(?::text[], ?::uuid[]) AS u(e, p)
 		ON CONFLICT (source, external_id) DO UPDATE SET product_id = EXCLUDED.product_id, created_product = true, updated_at = now()`,
@@ -367,24 +364,31 @@ func (a *applier) insert(created []newProduct) error {
 	return nil
 }
 
+// barcodeOf is a new product's barcode ("" is none).
+func barcodeOf(code string) *string {
+	if code == "" {
+		return nil
+	}
+	return &code
+}
+
 // raced turns a uniqueness clash with a change made meanwhile (by a person or another source)
 // into a conflict the sender may retry.
-func raced(err error, what string) error {
+func raced(err error) error {
 	if models.IsUniqueViolation(err, "products_sku_key") || models.IsUniqueViolation(err, "products_barcode_key") {
 		return models.Conflict("a product was created or changed at the same time with one of these SKUs or barcodes; send the request again")
 	}
-	return fmt.Errorf("%s: %w", what, err)
+	return err
 }
 
 func (a *applier) update(updated []updatedProduct) error {
 	if len(updated) == 0 {
 		return nil
 	}
-	ids, names, codes := make(pq.StringArray, len(updated)), make(pq.StringArray, len(updated)), make(pq.StringArray, len(updated))
-	prices := make(pq.Int64Array, len(updated))
+	products := make([]catalog.BulkProduct, len(updated))
 	var chIDs, chProducts, chOld, chNew pq.StringArray
 	for i, u := range updated {
-		ids[i], names[i], codes[i], prices[i] = u.after.ID.String(), u.after.Name, str(u.after.Barcode), u.after.SellPrice
+		products[i] = catalog.BulkProduct{ID: u.after.ID, Name: u.after.Name, SellPrice: u.after.SellPrice, Barcode: u.after.Barcode}
 		if u.after.SellPrice != u.before.SellPrice {
 			chIDs = append(chIDs, models.NewID().String())
 			chProducts = append(chProducts, u.after.ID.String())
@@ -392,18 +396,14 @@ func (a *applier) update(updated []updatedProduct) error {
 			chNew = append(chNew, strconv.FormatInt(u.after.SellPrice, 10))
 		}
 	}
-	err := a.tx.Exec(`
-		UPDATE products p SET name = u.name, sell_price = u.price, barcode = NULLIF(u.barcode, ''), updated_at = now()
-		FROM unnest(?::uuid[], ?::text[], ?::bigint[], ?::text[]) AS u(id, name, price, barcode)
-		WHERE p.id = u.id`, ids, names, prices, codes).Error
-	if err != nil {
-		return raced(err, "update products")
+	if err := catalog.UpdateProducts(a.ctx, a.tx, products); err != nil {
+		return raced(err)
 	}
 	if len(chIDs) == 0 {
 		return nil
 	}
 	// The price history on the product page shows what the sync changed, like a worksheet's.
-	err = a.tx.Exec(`
+	err := a.tx.Exec(`
 		INSERT INTO product_changes (id, product_id, field, old_value, new_value, reference_type, reference_id, user_id, username, created_at)
 		SELECT u.id, u.p, 'sell_price', u.o, u.n, ?, ?, ?::uuid, ?, now()
 		FROM unnest(?::uuid[], ?::uuid[], ?::text[], ?::text[]) AS u(id, p, o, n)`,

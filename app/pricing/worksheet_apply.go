@@ -4,12 +4,14 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/google/uuid"
 	"gorm.io/gorm"
 	"gorm.io/gorm/clause"
 
+	"backroom/app/catalog"
 	"backroom/models"
 )
 
@@ -89,89 +91,87 @@ func applyItems(ctx context.Context, tx *gorm.DB, actor models.Actor, w models.W
 			}
 			continue
 		}
-		var p models.Product
-		err := tx.WithContext(ctx).Clauses(clause.Locking{Strength: "UPDATE"}).Take(&p, "id = ? AND deleted_at IS NULL", it.ProductID).Error
-		if errors.Is(err, gorm.ErrRecordNotFound) {
-			errs.Add(field+".productId", "the product no longer exists")
-			continue
-		}
-		if err != nil {
-			return err
-		}
 		if w.Type == models.WSPriceChange && len(w.StoreIDs) > 0 {
+			var p models.Product
+			err := tx.WithContext(ctx).Clauses(clause.Locking{Strength: "UPDATE"}).Take(&p, "id = ? AND deleted_at IS NULL", it.ProductID).Error
+			if errors.Is(err, gorm.ErrRecordNotFound) {
+				errs.Add(field+".productId", "the product no longer exists")
+				continue
+			}
+			if err != nil {
+				return err
+			}
 			if err := applyStorePrices(ctx, tx, actor, w, p, it, record); err != nil {
 				return err
 			}
 			continue
 		}
-		before := p
-		set := map[string]any{}
-		type change struct {
-			col, field string
-			old, new   any
-		}
-		var changes []change
-		add := func(col, field string, old, new any) {
-			if fmt.Sprint(old) != fmt.Sprint(new) {
-				set[col] = new
-				changes = append(changes, change{col, field, old, new})
-			}
-		}
-		switch w.Type {
-		case models.WSPriceChange:
-			if it.NewSellPrice != nil {
-				add("sell_price", "sell_price", p.SellPrice, *it.NewSellPrice)
-			}
-			if it.NewCostPrice != nil {
-				add("cost_price", "cost_price", p.CostPrice, *it.NewCostPrice)
-			}
-		case models.WSProductUpdate:
-			if it.NewName != nil {
-				add("name", "name", p.Name, *it.NewName)
-			}
-			if it.NewDescription != nil {
-				add("description", "description", p.Description, *it.NewDescription)
-			}
-			if it.NewDepartmentID != nil {
-				add("department_id", "department_id", idString(p.DepartmentID), it.NewDepartmentID.String())
-			}
-			if it.NewBarcode != nil {
-				add("barcode", "barcode", deref(p.Barcode), *it.NewBarcode)
-			}
-		case models.WSTaxChange:
-			add("tax_group_id", "tax_group_id", idString(p.TaxGroupID), it.NewTaxGroupID.String())
-		case models.WSDeactivate:
-			add("is_active", "is_active", p.IsActive, false)
-		}
-		if len(set) == 0 {
+		changed, err := catalog.ApplyChange(ctx, tx, productOf(it), productChange(w.Type, it))
+		switch {
+		case errors.Is(err, models.ErrNotFound):
+			errs.Add(field+".productId", "the product no longer exists")
 			continue
-		}
-		if bc, ok := set["barcode"]; ok {
-			var taken int64
-			if err := tx.Model(&models.Product{}).Where("barcode = ? AND id <> ? AND deleted_at IS NULL", bc, p.ID).Count(&taken).Error; err != nil {
-				return err
-			}
-			if taken > 0 {
-				errs.Add(field+".newBarcode", "another product has this barcode")
-				continue
-			}
-		}
-		set["updated_at"] = time.Now().UTC()
-		if err := tx.Model(&models.Product{}).Where("id = ?", p.ID).Updates(set).Error; err != nil {
+		case lineErrors(errs, field, err):
+			continue
+		case err != nil:
 			return err
 		}
+		if len(changed.Fields) == 0 {
+			continue
+		}
 		after := map[string]any{}
-		for _, c := range changes {
-			after[c.field] = c.new
-			if err := record(p.ID, nil, c.field, c.old, c.new); err != nil {
+		for _, c := range changed.Fields {
+			after[c.Field] = c.New
+			if err := record(changed.Before.ID, nil, c.Field, c.Old, c.New); err != nil {
 				return err
 			}
 		}
-		if err := models.Audit(ctx, tx, actor, "worksheet_apply", "product", p.ID, before, map[string]any{"worksheet": w.Number, "changes": after}); err != nil {
+		if err := models.Audit(ctx, tx, actor, "worksheet_apply", "product", changed.Before.ID, changed.Before,
+			map[string]any{"worksheet": w.Number, "changes": after}); err != nil {
 			return err
 		}
 	}
 	return errs.Err()
+}
+
+// productChange is the catalogue change a line of a worksheet of type typ makes to its product
+// (chain-wide: store prices are pricing's own).
+func productChange(typ string, it models.WorksheetItem) catalog.Change {
+	switch typ {
+	case models.WSPriceChange:
+		return catalog.Change{SellPrice: it.NewSellPrice, CostPrice: it.NewCostPrice}
+	case models.WSProductUpdate:
+		return catalog.Change{Name: it.NewName, Description: it.NewDescription, DepartmentID: it.NewDepartmentID, Barcode: it.NewBarcode}
+	case models.WSTaxChange:
+		return catalog.Change{TaxGroupID: it.NewTaxGroupID}
+	case models.WSDeactivate:
+		off := false
+		return catalog.Change{IsActive: &off}
+	}
+	return catalog.Change{}
+}
+
+// productOf is the product a line changes (uuid.Nil, which no product has, when it names none).
+func productOf(it models.WorksheetItem) uuid.UUID {
+	if it.ProductID == nil {
+		return uuid.Nil
+	}
+	return *it.ProductID
+}
+
+// lineErrors adds the catalogue's field errors in err to errs under the line's own names (the
+// catalogue's "barcode" is the line's "newBarcode") and reports whether there were any.
+func lineErrors(errs *models.Error, field string, err error) bool {
+	var ce *models.Error
+	if !errors.As(err, &ce) || len(ce.Fields) == 0 {
+		return false
+	}
+	for f, msgs := range ce.Fields {
+		for _, m := range msgs {
+			errs.Add(field+".new"+strings.ToUpper(f[:1])+f[1:], m)
+		}
+	}
+	return true
 }
 
 // lockProducts locks the products a worksheet changes, all at once and in id order, before any
@@ -230,30 +230,22 @@ func applyStorePrices(ctx context.Context, tx *gorm.DB, actor models.Actor, w mo
 
 func applyNewProduct(ctx context.Context, tx *gorm.DB, actor models.Actor, w models.Worksheet, it models.WorksheetItem, field string, errs *models.Error,
 	record func(uuid.UUID, *uuid.UUID, string, any, any) error) error {
-	var taken int64
-	if err := tx.Model(&models.Product{}).Where("lower(sku) = lower(?)", deref(it.NewSKU)).Count(&taken).Error; err != nil {
-		return err
-	}
-	if taken > 0 {
-		errs.Add(field+".newSku", "another product has this SKU")
-		return nil
-	}
-	if it.NewBarcode != nil {
-		if err := tx.Model(&models.Product{}).Where("barcode = ? AND deleted_at IS NULL", *it.NewBarcode).Count(&taken).Error; err != nil {
-			return err
-		}
-		if taken > 0 {
-			errs.Add(field+".newBarcode", "another product has this barcode")
-			return nil
-		}
-	}
-	if len(errs.Fields) > 0 {
-		return nil // the worksheet fails anyway; don't write more rows
-	}
 	p := models.Product{SKU: deref(it.NewSKU), Barcode: it.NewBarcode, Name: deref(it.NewName), Description: deref(it.NewDescription),
 		DepartmentID: it.NewDepartmentID, TaxGroupID: it.NewTaxGroupID, SellPrice: derefInt(it.NewSellPrice), CostPrice: derefInt(it.NewCostPrice),
 		PurchaseUnitID: models.EachUnitID, ConsumptionUnitID: models.EachUnitID, TrackStock: true, IsActive: true}
-	if err := tx.Create(&p).Error; err != nil {
+	if len(errs.Fields) > 0 {
+		// The worksheet fails anyway: only say what is wrong with this line; don't write more rows.
+		err := catalog.CheckNewProduct(ctx, tx, p)
+		if lineErrors(errs, field, err) {
+			return nil
+		}
+		return err
+	}
+	p, err := catalog.AddProduct(ctx, tx, p)
+	if lineErrors(errs, field, err) {
+		return nil
+	}
+	if err != nil {
 		return err
 	}
 	if err := tx.Model(&models.WorksheetItem{}).Where("id = ?", it.ID).Update("created_product_id", p.ID).Error; err != nil {
@@ -268,13 +260,6 @@ func applyNewProduct(ctx context.Context, tx *gorm.DB, actor models.Actor, w mod
 		}
 	}
 	return models.Audit(ctx, tx, actor, "create", "product", p.ID, nil, map[string]any{"worksheet": w.Number, "product": p})
-}
-
-func idString(id *uuid.UUID) string {
-	if id == nil {
-		return ""
-	}
-	return id.String()
 }
 
 func deref(s *string) string {

@@ -10,6 +10,7 @@ import (
 	"github.com/google/uuid"
 	"gorm.io/gorm"
 
+	"backroom/app/catalog"
 	"backroom/app/inventory"
 	"backroom/models"
 )
@@ -147,17 +148,15 @@ func (s *Service) Receive(ctx context.Context, actor models.Actor, id uuid.UUID,
 	return out, err
 }
 
-// setCost makes the received unit cost the product's cost, audited and kept in its history.
+// setCost makes the received unit cost the product's cost (through the catalogue, which locks
+// the product), audited and kept in its history.
 func (s *Service) setCost(ctx context.Context, tx *gorm.DB, actor models.Actor, po models.PurchaseOrder, productID uuid.UUID, cost int64) error {
-	var old int64
-	if err := tx.Raw("SELECT cost_price FROM products WHERE id = ? FOR UPDATE", productID).Scan(&old).Error; err != nil {
+	old, err := catalog.SetCost(ctx, tx, productID, cost)
+	if err != nil {
 		return err
 	}
 	if old == cost {
 		return nil
-	}
-	if err := tx.Exec("UPDATE products SET cost_price = ?, updated_at = now() WHERE id = ?", cost, productID).Error; err != nil {
-		return err
 	}
 	oldS, newS := fmt.Sprint(old), fmt.Sprint(cost)
 	pid := po.ID

@@ -164,7 +164,8 @@ func New(cfg config.Config, pool *pgxpool.Pool, db *gorm.DB, opts ...Option) (*A
 	a.WebServices = webservices.New(db, a.APIKeys, a.Sales)
 	// Store servers: provisioning, pull and push (app/storesync); versions are stamped by the
 	// database, pushed sales and stock go through the same sales service and ledger.
-	a.StoreSync = storesync.New(db, pool, cfg.PublicURL, storesync.Books{Sales: a.Sales, Inventory: a.Inventory})
+	a.StoreSync = storesync.New(db, pool, cfg.PublicURL, storesync.Books{Sales: a.Sales, Inventory: a.Inventory,
+		Ledger: a.Ledger, Registers: a.Registers, Transfers: a.Transfers})
 	if a.APIDoc, err = apidoc.New(); err != nil {
 		return nil, err
 	}

@@ -35,6 +35,14 @@ func (s *Service) At(t time.Time) *Service {
 	return &c
 }
 
+// In returns a copy of the service that works inside tx: its writes commit or roll back with
+// the caller's (a store server's pushed session, applied with the rest of its batch).
+func (s *Service) In(tx *gorm.DB) *Service {
+	c := *s
+	c.db = tx
+	return &c
+}
+
 // OpenInput is the body of POST /api/v1/registers/open.
 type OpenInput struct {
 	StoreID      string `json:"storeId"`
@@ -46,6 +54,12 @@ type OpenInput struct {
 // at a time: a second open is a 409 (the partial unique index decides, so two tills racing
 // cannot both win).
 func (s *Service) Open(ctx context.Context, actor models.Actor, in OpenInput) (*models.RegisterSession, error) {
+	return s.OpenWithID(ctx, actor, models.NewID(), in)
+}
+
+// OpenWithID opens a session under the id given: a store server's session keeps the id its store
+// gave it, so the close pushed later finds it.
+func (s *Service) OpenWithID(ctx context.Context, actor models.Actor, id uuid.UUID, in OpenInput) (*models.RegisterSession, error) {
 	e := models.Invalid()
 	if err := models.Validate(in); err != nil {
 		var ve *models.Error
@@ -71,7 +85,7 @@ func (s *Service) Open(ctx context.Context, actor models.Actor, in OpenInput) (*
 		return nil, err
 	}
 	sess := models.RegisterSession{
-		ID: models.NewID(), StoreID: storeID, TerminalID: in.TerminalID, CashierID: actorID(actor),
+		ID: id, StoreID: storeID, TerminalID: in.TerminalID, CashierID: actorID(actor),
 		Status: models.RegisterOpen, OpeningFloat: in.OpeningFloat, OpenedAt: s.now().UTC(),
 	}
 	err = s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {

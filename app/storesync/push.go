@@ -17,7 +17,9 @@ import (
 
 	"backroom/app/customers"
 	"backroom/app/inventory"
+	"backroom/app/registers"
 	"backroom/app/sales"
+	"backroom/app/transfers"
 	"backroom/models"
 )
 
@@ -26,6 +28,9 @@ import (
 type Books struct {
 	Sales     *sales.Service
 	Inventory *inventory.Service
+	Ledger    *inventory.Ledger
+	Registers *registers.Service
+	Transfers *transfers.Service
 }
 
 // MaxPushItems is the most items one push may carry.
@@ -98,7 +103,8 @@ func (d deferral) Error() string { return d.reason }
 // storeActor is the store server as services see it: it may do at its own store what a till
 // does, and nothing elsewhere.
 func storeActor(st models.Store) models.Actor {
-	perms := map[string]bool{"pos.sell": true, "pos.void": true, "inventory.adjust": true, "customers.create": true, "customers.edit": true}
+	perms := map[string]bool{"pos.sell": true, "pos.void": true, "inventory.adjust": true, "customers.create": true, "customers.edit": true,
+		"registers.open": true, "registers.close": true, "transfers.view": true, "transfers.send": true, "transfers.receive": true}
 	return models.Actor{Username: "store:" + st.Code, DisplayName: st.Name + " store server", Stores: map[uuid.UUID]map[string]bool{st.ID: perms}}
 }
 
@@ -412,8 +418,12 @@ func (s *Service) book(ctx context.Context, tx *gorm.DB, store models.Store, act
 			return nil, err
 		}
 		return json.Marshal(map[string]any{"movementId": adj.Movement.ID, "quantityAfter": adj.Movement.QuantityAfter})
-	case ItemRegisterSession, ItemStockCount, ItemTransferStatus:
-		return nil, models.Conflict("head office does not take %s items yet: it stays in the error queue and can be retried once it does", typ)
+	case ItemRegisterSession:
+		return s.bookSession(ctx, tx, store, actor, payload)
+	case ItemStockCount:
+		return s.bookCount(ctx, tx, store, actor, payload)
+	case ItemTransferStatus:
+		return s.bookTransfer(ctx, tx, actor, payload)
 	}
 	return nil, models.FieldError("type", "must be one of: "+strings.Join([]string{ItemSale, ItemSaleVoid, ItemRegisterSession, ItemAdjustment, ItemStockCount, ItemTransferStatus, ItemCustomer}, ", "))
 }

@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/google/uuid"
 
@@ -284,4 +285,74 @@ func TestPushRejectsDefersAndKeepsStoresApart(t *testing.T) {
 func withID(body map[string]any) map[string]any {
 	body["id"] = uuid.New()
 	return body
+}
+
+// TestPushSessionsCountsAndTransfers: a register session pushed open, its sales and its close
+// give head office the same session with its Z report; a posted count moves stock at the
+// store; a transfer the store received is received at head office, and one it may not move is
+// refused.
+func TestPushSessionsCountsAndTransfers(t *testing.T) {
+	f := salestest.New(t)
+	cred := provisioned(t, f.App, f.Admin, f.Store)
+	sid := uuid.New()
+	opened := time.Now().Add(-time.Hour).UTC().Truncate(time.Second)
+	open := map[string]any{"id": sid, "terminalId": "T9", "openingFloat": 10000, "openedAt": opened}
+	sale := withID(f.Body(f.Store, "S001-Z-1", "T9", []salestest.Line{{Product: f.Coffee, Quantity: 1000}}))
+	got := results(push(t, f.App, cred, "s1", []item{{"register_session", "reg-open-1", open}, {"sale", "z-1", sale}}))
+	if got["reg-open-1"] != storesync.Applied || got["z-1"] != storesync.Applied {
+		t.Fatalf("session open and its sale: %v", got)
+	}
+	if n := f.Count("sales", "receipt_number = 'S001-Z-1' AND register_session_id = ?", sid); n != 1 {
+		t.Fatal("the pushed sale is not on the pushed session")
+	}
+	closed := map[string]any{"id": sid, "terminalId": "T9", "openingFloat": 10000, "openedAt": opened, "closedAt": time.Now().UTC(),
+		"countedCash": 10000 + sale["grandTotal"].(int64)}
+	if got := results(push(t, f.App, cred, "s2", []item{{"register_session", "reg-close-1", closed}})); got["reg-close-1"] != storesync.Applied {
+		t.Fatalf("session close: %v", got)
+	}
+	var sess models.RegisterSession
+	f.DB.Take(&sess, "id = ?", sid)
+	if sess.Status != models.RegisterClosed || sess.ZNumber == nil || sess.OverShort == nil || *sess.OverShort != 0 || !sess.OpenedAt.Equal(opened) {
+		t.Fatalf("the session at head office: %+v", sess)
+	}
+	bad := map[string]any{"id": uuid.New(), "terminalId": "T8", "openedAt": time.Now(), "closedAt": time.Now().Add(-time.Hour), "countedCash": 0}
+	if got := results(push(t, f.App, cred, "s3", []item{{"register_session", "reg-bad", bad}})); got["reg-bad"] != storesync.Rejected {
+		t.Fatalf("a session closed before it opened: %v", got)
+	}
+
+	before := f.Stock(f.Store, f.Muffin)
+	count := map[string]any{"id": uuid.New(), "lines": []map[string]any{{"productId": f.Muffin.ID, "delta": -3000}}}
+	unknown := map[string]any{"id": uuid.New(), "lines": []map[string]any{{"productId": uuid.New(), "delta": 1000}}}
+	got = results(push(t, f.App, cred, "c1", []item{{"stock_count", "count-1", count}, {"stock_count", "count-2", unknown}}))
+	if got["count-1"] != storesync.Applied || got["count-2"] != storesync.Rejected {
+		t.Fatalf("stock counts: %v", got)
+	}
+	if after := f.Stock(f.Store, f.Muffin); after != before-3000 {
+		t.Fatalf("the count moved muffins %d → %d, want −3000", before, after)
+	}
+	if n := f.Count("inventory_movements", "store_id = ? AND type = 'count' AND reference_type = 'stock_count'", f.Store.ID); n != 1 {
+		t.Fatalf("%d count movements, want 1", n)
+	}
+
+	var in, out struct {
+		ID string `json:"id"`
+	}
+	f.Do("POST", "/api/v1/transfers", map[string]any{"fromStoreId": f.Other.ID, "toStoreId": f.Store.ID,
+		"items": []map[string]any{{"productId": f.Coffee.ID, "quantity": 2000}}}, f.Admin).Expect(t, http.StatusCreated).Data(t, &in)
+	f.Do("PUT", "/api/v1/transfers/"+in.ID+"/send", nil, f.Admin).Expect(t, http.StatusOK)
+	f.Do("POST", "/api/v1/transfers", map[string]any{"fromStoreId": f.Other.ID, "toStoreId": f.Store.ID,
+		"items": []map[string]any{{"productId": f.Coffee.ID, "quantity": 1000}}}, f.Admin).Expect(t, http.StatusCreated).Data(t, &out)
+	got = results(push(t, f.App, cred, "t1", []item{
+		{"transfer_status", "tr-1", map[string]any{"transferId": in.ID, "status": "received"}},
+		{"transfer_status", "tr-2", map[string]any{"transferId": out.ID, "status": "sent"}},
+	}))
+	if got["tr-1"] != storesync.Applied || got["tr-2"] != storesync.Rejected {
+		t.Fatalf("transfers: %v (S001 receives what came to it, and may not send S002's)", got)
+	}
+	if n := f.Count("transfers", "id = ? AND status = 'completed'", in.ID); n != 1 {
+		t.Fatal("the received transfer is not completed at head office")
+	}
+	if n := f.Count("transfers", "id = ? AND status = 'pending'", out.ID); n != 1 {
+		t.Fatal("S001 sent a transfer from S002")
+	}
 }

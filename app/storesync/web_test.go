@@ -71,7 +71,7 @@ func TestSyncStorePageErrorQueue(t *testing.T) {
 		t.Fatal("the Sync page does not count S001's open error")
 	}
 	page := admin.Get("/sync/stores/"+s1).Expect(t, http.StatusOK).String()
-	if !strings.Contains(page, `data-testid="sync-error-reg-1"`) || !strings.Contains(page, "does not take register_session items yet") ||
+	if !strings.Contains(page, `data-testid="sync-error-reg-1"`) || !strings.Contains(page, "id at the store") ||
 		!strings.Contains(page, `data-testid="sync-entities"`) || !strings.Contains(page, "store_product_dynamic") {
 		t.Fatalf("the store page lacks the error or the entities: %.300s", page)
 	}

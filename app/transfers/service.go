@@ -44,6 +44,14 @@ type Service struct {
 // New returns the transfers service; sending and receiving move stock through ledger.
 func New(db *gorm.DB, ledger *inventory.Ledger) *Service { return &Service{db: db, ledger: ledger} }
 
+// In returns a copy of the service that works inside tx: its writes commit or roll back with
+// the caller's (a store server's pushed transfer status, applied with the rest of its batch).
+func (s *Service) In(tx *gorm.DB) *Service {
+	c := *s
+	c.db = tx
+	return &c
+}
+
 // ItemInput is one product to send.
 type ItemInput struct {
 	ProductID uuid.UUID `json:"productId" validate:"required"`

@@ -83,7 +83,8 @@ type App struct {
 
 	// Jobs are the background workers and periodic jobs, for jobs.NewRunner.
 	Jobs *jobs.Registry
-	// Badges count what waits for the signed-in person, by sidebar key.
+	// Badges count what waits for the signed-in person, by sidebar key; on Integrations, what is
+	// failing (its sidebar entry is an alarm).
 	Badges map[string]func(*gin.Context, models.Actor) int
 }
 
@@ -177,6 +178,7 @@ func New(cfg config.Config, pool *pgxpool.Pool, db *gorm.DB, opts ...Option) (*A
 	a.Webhooks.RegisterJobs(a.Jobs)
 	a.StoreSync.RegisterJobs(a.Jobs)
 
-	a.Badges = map[string]func(*gin.Context, models.Actor) int{"approvals": a.Approvals.Count, "purchasing": a.Approvals.Count}
+	a.Badges = map[string]func(*gin.Context, models.Actor) int{"approvals": a.Approvals.Count, "purchasing": a.Approvals.Count,
+		"integrations": a.Integrations.Badge}
 	return a, nil
 }

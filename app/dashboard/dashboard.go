@@ -11,6 +11,7 @@ import (
 
 	"gorm.io/gorm"
 
+	"backroom/app/integrations"
 	"backroom/app/money"
 	"backroom/app/storesync"
 	"backroom/models"
@@ -19,8 +20,9 @@ import (
 
 // Cards returns the dashboard's figures the actor may see, in a fixed order. A card for an area
 // the actor has no permission in is left out, never shown as zero. approvals is the count the
-// sidebar already shows for the actor (-1 when they approve nothing).
-func Cards(ctx context.Context, db *gorm.DB, actor models.Actor, approvals int) ([]home.Card, error) {
+// sidebar already shows for the actor (-1 when they approve nothing); integ says which
+// integrations are failing, as the sidebar and the integrations page do.
+func Cards(ctx context.Context, db *gorm.DB, integ *integrations.Service, actor models.Actor, approvals int) ([]home.Card, error) {
 	db = db.WithContext(ctx)
 	var cards []home.Card
 	if approvals >= 0 {
@@ -70,12 +72,11 @@ func Cards(ctx context.Context, db *gorm.DB, actor models.Actor, approvals int) 
 			Href: "/transfers?status=in_transit", Tone: toneIf(n > 0, home.ToneWaiting)})
 	}
 	if actor.Can("integrations.manage") {
-		var n int64
-		if err := db.Table("integration_errors").Where("status <> 'resolved'").Count(&n).Error; err != nil {
+		f, err := integ.Failing(ctx)
+		if err != nil {
 			return nil, err
 		}
-		cards = append(cards, home.Card{Label: "Integration errors", Value: fmt.Sprint(n), Note: "Items an outside system refused",
-			Href: "/settings/integrations", Tone: toneIf(n > 0, home.ToneBad)})
+		cards = append(cards, integrationCard(f))
 	}
 	if actor.Can(storesync.PermManage) {
 		var sync struct {
@@ -114,6 +115,24 @@ func Cards(ctx context.Context, db *gorm.DB, actor models.Actor, approvals int) 
 		}
 	}
 	return cards, nil
+}
+
+// integrationCard counts the failing items of the failing integrations (integrations.Health) and
+// names the one that failed last with its error.
+func integrationCard(f integrations.Failing) home.Card {
+	c := home.Card{Label: "Integration errors", Value: fmt.Sprint(f.Items), Note: "Items an outside system refused",
+		Href: "/settings/integrations", Tone: toneIf(f.Items > 0, home.ToneBad)}
+	if len(f.Integrations) == 0 {
+		return c
+	}
+	last := f.Integrations[0]
+	c.Note = last.Name + ": " + last.Health.LastError
+	if n := len(f.Integrations); n > 1 {
+		c.Note = fmt.Sprintf("%d integrations failing; %s", n, c.Note)
+	} else {
+		c.Href = "/settings/integrations/" + last.ID.String()
+	}
+	return c
 }
 
 // repeatedPINCollisions is how many refused PINs in a day raise the dashboard alert.

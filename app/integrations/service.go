@@ -56,9 +56,11 @@ type View struct {
 	models.Integration
 	Settings   map[string]string `json:"settings"`
 	Secrets    map[string]string `json:"secrets"`
-	OpenErrors int64             `json:"openErrors"`
+	OpenErrors int64             `json:"openErrors"` // its unresolved integration errors (one part of Health.FailingItems)
 	StoreCode  string            `json:"storeCode,omitempty"`
 	Label      string            `json:"kindLabel"`
+	// Health is whether it is failing, with the count of failing items and the last error.
+	Health Health `json:"health"`
 }
 
 func stringify(m map[string]any) map[string]string {
@@ -222,7 +224,16 @@ func (s *Service) kinds() []string {
 }
 
 func (s *Service) view(ctx context.Context, db *gorm.DB, row models.Integration) (*View, error) {
-	v := &View{Integration: row, Settings: map[string]string{}, Secrets: map[string]string{}}
+	hs, err := s.health(ctx, db, []models.Integration{row})
+	if err != nil {
+		return nil, err
+	}
+	return s.viewWith(ctx, db, row, hs[row.ID])
+}
+
+// viewWith is view with the row's health already worked out (List does all rows at once).
+func (s *Service) viewWith(ctx context.Context, db *gorm.DB, row models.Integration, h *health) (*View, error) {
+	v := &View{Integration: row, Settings: map[string]string{}, Secrets: map[string]string{}, Health: h.Health, OpenErrors: h.openErrors}
 	if len(row.Settings) > 0 {
 		if err := json.Unmarshal(row.Settings, &v.Settings); err != nil {
 			return nil, err
@@ -233,10 +244,6 @@ func (s *Service) view(ctx context.Context, db *gorm.DB, row models.Integration)
 	}
 	if c, ok := s.Connector(row.Kind); ok {
 		v.Label = c.Label()
-	}
-	if err := db.WithContext(ctx).Model(&models.IntegrationError{}).
-		Where("integration_id = ? AND status <> 'resolved'", row.ID).Count(&v.OpenErrors).Error; err != nil {
-		return nil, err
 	}
 	if row.StoreID != nil {
 		var st models.Store
@@ -253,9 +260,13 @@ func (s *Service) List(ctx context.Context) ([]View, error) {
 	if err := s.db.WithContext(ctx).Order("lower(name)").Find(&rows).Error; err != nil {
 		return nil, err
 	}
+	hs, err := s.health(ctx, s.db, rows)
+	if err != nil {
+		return nil, err
+	}
 	out := make([]View, 0, len(rows))
 	for _, r := range rows {
-		v, err := s.view(ctx, s.db, r)
+		v, err := s.viewWith(ctx, s.db, r, hs[r.ID])
 		if err != nil {
 			return nil, err
 		}

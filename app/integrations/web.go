@@ -34,7 +34,9 @@ func row(v View) views.Row {
 		store = v.StoreCode
 	}
 	return views.Row{ID: v.ID.String(), Name: v.Name, Kind: v.Kind, KindLabel: v.Label, Store: store, Enabled: v.Enabled,
-		LastRunAt: v.LastRunAt, LastStatus: v.LastRunStatus, NextRunAt: v.NextRunAt, OpenErrors: v.OpenErrors}
+		LastRunAt: v.LastRunAt, LastStatus: v.LastRunStatus, NextRunAt: v.NextRunAt, OpenErrors: v.OpenErrors,
+		Failing: v.Health.Failing, FailingItems: v.Health.FailingItems, LastError: v.Health.LastError, LastErrorAt: v.Health.LastErrorAt,
+		LastRunFailed: v.Health.LastRunFailed, Parts: v.Health.Parts}
 }
 
 // webList is the sync-settings page: the integrations, the kinds to add, then sections.

@@ -15,6 +15,7 @@ import (
 	"backroom/app"
 	"backroom/app/auth"
 	"backroom/app/dashboard"
+	"backroom/app/integrations"
 	"backroom/app/reports"
 	"backroom/app/server"
 	"backroom/models"
@@ -45,7 +46,7 @@ func New(a *app.App, ready ...func(context.Context) error) *gin.Engine {
 	}
 	a.Auth.MountAPI(rt.PublicAPI, rt.API)
 	a.Auth.MountWeb(rt.PublicWeb, rt.Web)
-	rt.Web.GET("/", dashboardPage(a.DB))
+	rt.Web.GET("/", dashboardPage(a.DB, a.Integrations))
 	a.Integrations.Mount(rt, a.APIKeys.Section, a.WebServices.Section) // the list page shows the API keys and the web services
 	a.MiPOS.Mount(rt)
 	a.Webhooks.Mount(rt, a.Sales)
@@ -105,7 +106,7 @@ func sidebar() []server.Nav {
 		}},
 		{Key: "reports", Label: "Reports", Href: "/reports", Perms: reports.Permissions},
 		{Key: "sync", Label: "Sync", Href: "/sync", Perms: []string{"sync.manage"}},
-		{Key: "integrations", Label: "Integrations", Href: "/settings/integrations", Perms: []string{"integrations.manage"}},
+		{Key: "integrations", Label: "Integrations", Href: "/settings/integrations", Perms: []string{"integrations.manage"}, Alarm: true},
 		{Key: "admin", Label: "Admin", Perms: []string{"users.view", "roles.view", "stores.view"}, Items: []server.Nav{
 			{Key: "admin-users", Label: "Users", Href: "/admin/users", Perms: []string{"users.view"}},
 			{Key: "admin-roles", Label: "Roles", Href: "/admin/roles", Perms: []string{"roles.view"}},
@@ -145,7 +146,7 @@ func tileText(key string) string {
 }
 
 // dashboardPage shows today's figures the person may see and a tile per area they may open.
-func dashboardPage(db *gorm.DB) gin.HandlerFunc {
+func dashboardPage(db *gorm.DB, integ *integrations.Service) gin.HandlerFunc {
 	return func(c *gin.Context) {
 		p := server.PageOf(c, "Dashboard", "home")
 		var tiles []home.Tile
@@ -164,7 +165,7 @@ func dashboardPage(db *gorm.DB) gin.HandlerFunc {
 			}
 			tiles = append(tiles, home.Tile{Label: item.Label, Href: item.Href, Body: tileText(item.Key)})
 		}
-		cards, err := dashboard.Cards(c.Request.Context(), db, server.Actor(c), approvals)
+		cards, err := dashboard.Cards(c.Request.Context(), db, integ, server.Actor(c), approvals)
 		if err != nil {
 			server.Fail(c, err)
 			return

@@ -23,7 +23,8 @@ type Kit struct {
 	Nav      []Nav
 	// StoreScope names the stores a store-scoped actor works in, for the top bar.
 	StoreScope func(c *gin.Context, a models.Actor) string
-	// Badge counts items waiting for the actor in a nav area (e.g. approvals).
+	// Badge counts items waiting for the actor in a nav area (e.g. approvals), or failing in it
+	// when its Nav is an Alarm (integrations).
 	Badges map[string]func(c *gin.Context, a models.Actor) int
 	// Zone is the time zone the actor reads times in on pages (see PageZone).
 	Zone func(c *gin.Context, a models.Actor) *time.Location
@@ -42,6 +43,9 @@ type Nav struct {
 	Href  string
 	Perms []string
 	Items []Nav
+	// Alarm makes the area's badge count what is failing (red, "3 failing") rather than what is
+	// waiting (amber, "3 waiting").
+	Alarm bool
 }
 
 func (n Nav) allowed(a models.Actor) bool {
@@ -60,7 +64,7 @@ func (n Nav) visible(c *gin.Context, a models.Actor) (layout.NavItem, bool) {
 	if !n.allowed(a) {
 		return layout.NavItem{}, false
 	}
-	item := layout.NavItem{Key: n.Key, Label: n.Label, Href: n.Href}
+	item := layout.NavItem{Key: n.Key, Label: n.Label, Href: n.Href, Alarm: n.Alarm}
 	for _, sub := range n.Items {
 		if s, ok := sub.visible(c, a); ok {
 			item.Items = append(item.Items, s)

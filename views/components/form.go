@@ -152,7 +152,7 @@ func BadgeClass(status string) string {
 		return "badge badge-grey"
 	case "submitted", "pending", "queued", "open", "running", "in_progress":
 		return "badge badge-blue"
-	case "waiting", "in_transit", "partial", "counting", "received_with_differences", "offline":
+	case "waiting", "in_transit", "partial", "counting", "received_with_differences", "offline", "retrying":
 		return "badge badge-amber"
 	case "approved", "received", "completed", "succeeded", "active", "applied", "sent", "delivered":
 		return "badge badge-green"

@@ -26,6 +26,7 @@ type NavItem struct {
 	Label string
 	Href  string
 	Badge int
+	Alarm bool // Badge counts what is failing (red), not what is waiting (amber)
 	Items []NavItem
 }
 

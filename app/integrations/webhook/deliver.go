@@ -30,6 +30,19 @@ const (
 	StatusFailed    = "failed"
 )
 
+// States a delivery's badge shows: its status, except that a pending delivery whose last attempt
+// failed is retrying.
+const (
+	StateRetrying = "retrying"
+)
+
+// failingSQL picks the failing deliveries: given up (failed), or waiting for a retry after a
+// failed attempt (pending with an attempt whose answer was an error or not a 2xx). A pending
+// delivery never tried, or sent again by hand after it was delivered, is not failing. State is
+// the same rule for one delivery.
+const failingSQL = `(status = 'failed' OR (status = 'pending' AND attempts > 0
+	AND (last_error <> '' OR last_status_code IS NULL OR last_status_code NOT BETWEEN 200 AND 299)))`
+
 // Delivery is one event of one sale for one webhook integration.
 type Delivery struct {
 	ID             uuid.UUID  `gorm:"type:uuid;primaryKey" json:"id"`
@@ -51,6 +64,33 @@ type Delivery struct {
 
 // TableName is the table.
 func (Delivery) TableName() string { return "webhook_deliveries" }
+
+// lastAttemptFailed is whether the delivery was tried and its last attempt did not get a 2xx.
+func (d Delivery) lastAttemptFailed() bool {
+	return d.Attempts > 0 && !(result{code: d.LastStatusCode, err: d.LastError}).ok()
+}
+
+// State is what the delivery's badge says: pending (not tried yet, or sent again by hand after
+// it was delivered), retrying (its last attempt failed and another is due at NextAttemptAt),
+// delivered, or failed (it gave up). failingSQL is the same rule in SQL.
+func (d Delivery) State() string {
+	if d.Status == StatusPending && d.lastAttemptFailed() {
+		return StateRetrying
+	}
+	return d.Status
+}
+
+// Failing is whether the delivery counts towards its integration's failing items.
+func (d Delivery) Failing() bool { return d.Status == StatusFailed || d.State() == StateRetrying }
+
+// problem is the delivery's error as the integration's health shows it.
+func (d Delivery) problem() string {
+	what := (result{code: d.LastStatusCode, err: d.LastError}).describe()
+	if d.Status == StatusFailed {
+		what = "gave up: " + what
+	}
+	return "Delivery of " + d.Event + " for " + d.ReceiptNumber + ": " + what
+}
 
 // Attempt is one try at a delivery.
 type Attempt struct {
@@ -366,8 +406,35 @@ func (s *Service) Redeliver(ctx context.Context, actor models.Actor, integration
 // DeliveryView is a delivery in the log with its attempts and the body it sends.
 type DeliveryView struct {
 	Delivery
+	// State is Status as the badge says it: "retrying" for a pending delivery whose last attempt failed.
+	State      string          `json:"state"`
+	Failing    bool            `json:"failing"`
 	Payload    json.RawMessage `json:"payload"`
 	AttemptLog []Attempt       `json:"attemptLog"`
+}
+
+// Failures are the failing deliveries of each webhook integration of ids (the integrations
+// service's Health counts them).
+func (s *Service) Failures(ctx context.Context, db *gorm.DB, ids []uuid.UUID) (map[uuid.UUID]integrations.Failure, error) {
+	var rows []struct {
+		Delivery
+		N int64
+	}
+	if err := db.WithContext(ctx).Raw(`SELECT DISTINCT ON (integration_id) id, integration_id, receipt_number, event, status, attempts,
+			last_status_code, last_error, updated_at, count(*) OVER (PARTITION BY integration_id) AS n
+		FROM webhook_deliveries WHERE integration_id IN ? AND `+failingSQL+`
+		ORDER BY integration_id, updated_at DESC, id DESC`, ids).Scan(&rows).Error; err != nil {
+		return nil, err
+	}
+	out := make(map[uuid.UUID]integrations.Failure, len(rows))
+	for _, r := range rows {
+		what := fmt.Sprintf("%d deliveries retrying or given up (see Deliveries below)", r.N)
+		if r.N == 1 {
+			what = "1 delivery retrying or given up (see Deliveries below)"
+		}
+		out[r.IntegrationID] = integrations.Failure{Items: r.N, What: what, LastError: r.problem(), At: r.UpdatedAt}
+	}
+	return out, nil
 }
 
 // Deliveries lists an integration's deliveries, newest first, with their attempts.
@@ -391,7 +458,7 @@ func (s *Service) Deliveries(ctx context.Context, integrationID uuid.UUID, statu
 	ids := make([]uuid.UUID, len(list))
 	index := map[uuid.UUID]int{}
 	for i, d := range list {
-		out[i] = DeliveryView{Delivery: d, Payload: json.RawMessage(d.Body), AttemptLog: []Attempt{}}
+		out[i] = DeliveryView{Delivery: d, State: d.State(), Failing: d.Failing(), Payload: json.RawMessage(d.Body), AttemptLog: []Attempt{}}
 		ids[i] = d.ID
 		index[d.ID] = i
 	}

@@ -136,7 +136,7 @@ func (s *Service) Section(ctx context.Context, in *integrations.Instance, csrf s
 	p := views.LogProps{IntegrationID: in.ID.String(), CSRF: csrf, Total: total, Headers: headerHelp,
 		Example: exampleBody, GoSnippet: goSnippet, NodeSnippet: nodeSnippet}
 	for _, d := range list {
-		r := views.Row{ID: d.ID.String(), Event: d.Event, SaleID: d.SaleID.String(), ReceiptNumber: d.ReceiptNumber, Status: d.Status,
+		r := views.Row{ID: d.ID.String(), Event: d.Event, SaleID: d.SaleID.String(), ReceiptNumber: d.ReceiptNumber, Status: d.Status, State: d.State,
 			Attempts: d.Attempts, LastCode: code(d.LastStatusCode), Duration: ms(d.LastDurationMs), NextRetry: "—",
 			Created: stamp(d.CreatedAt), LastError: d.LastError}
 		if d.NextAttemptAt != nil && d.Status == StatusPending {

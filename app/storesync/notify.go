@@ -16,8 +16,9 @@ import (
 )
 
 // Notification is what a connected store server is told after a commit that touched synced
-// data: which entity types changed, and head office's version then. It is a hint: the pull is
-// the truth, and a store pulls at least every minute anyway.
+// data: which entity types changed, and the newest version that can exist then (the snapshot's
+// xmax − 1, at or above every committed change), so a store whose cursor is below it pulls. It
+// is a hint: the pull is the truth, and a store pulls at least every minute anyway.
 type Notification struct {
 	Type          string   `json:"type"` // "changed"
 	EntityTypes   []string `json:"entityTypes"`
@@ -136,7 +137,7 @@ func (h *hub) listenOnce(ctx context.Context, ready func()) error {
 		case wait.Err() == context.DeadlineExceeded:
 			if len(tables) > 0 {
 				var version int64
-				if err := conn.QueryRow(ctx, "SELECT pg_snapshot_xmin(pg_current_snapshot())::text::bigint - 1").Scan(&version); err != nil {
+				if err := conn.QueryRow(ctx, "SELECT pg_snapshot_xmax(pg_current_snapshot())::text::bigint - 1").Scan(&version); err != nil {
 					return err
 				}
 				h.broadcast(Notification{Type: "changed", EntityTypes: entityTypesOf(tables), LatestVersion: version})

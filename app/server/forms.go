@@ -90,6 +90,17 @@ func (t Transition[T]) post(move RecordFunc[T], done string, ask *Confirmation) 
 	}
 }
 
+// Moved ends a form post that moved a record to its next state: err goes to Fail; otherwise
+// "<number>: <done>" is flashed and the answer goes back to the record's page, path.
+func Moved(c *gin.Context, err error, number, done, path string) {
+	if err != nil {
+		Fail(c, err)
+		return
+	}
+	Flash(c, "success", number+": "+done)
+	Redirect(c, path)
+}
+
 // Record is a record's detail page: Load builds its view, Page renders it. Areas keep one per
 // record type and use Show for GET /…/:id and Render to show the page again after a refused
 // form post, with the form's errors put in by adjust.

@@ -10,9 +10,9 @@ import (
 // Mount adds the administration API and pages.
 func (s *Service) Mount(rt server.Routes) {
 	api := rt.API
-	api.GET("/users", server.Require("users.view"), server.ListJSON(userFilter, s.ListUsers))
-	api.GET("/users/store-employees", s.usersStoreEmployees)
-	api.GET("/users/:id", server.Require("users.view"), server.RecordJSON(s.GetUser))
+	api.GET("/users", server.Require("users.view"), s.usersList)
+	api.GET("/users/store-employees", s.usersStoreEmployees) // any signed-in person (seed 002: JWT)
+	api.GET("/users/:id", server.Require("users.view"), s.usersGet)
 	api.POST("/users", server.Require("users.create"), s.usersCreate)
 	api.PUT("/users/:id", server.Require("users.edit"), s.usersUpdate)
 
@@ -24,10 +24,10 @@ func (s *Service) Mount(rt server.Routes) {
 	api.PUT("/roles/:id/permissions", server.Require("roles.manage"), s.rolesSetPermissions)
 	api.DELETE("/roles/:id", server.Require("roles.manage"), s.rolesDelete)
 
-	api.GET("/stores", server.Require("stores.view"), server.ListJSON(storeFilter, s.ListStores))
-	api.GET("/stores/current", s.storesCurrent)
+	api.GET("/stores", server.Require("stores.view"), s.storesList)
+	api.GET("/stores/current", s.storesCurrent) // any signed-in person (seed 002: JWT)
 	api.GET("/stores/dashboard", server.Require("stores.view"), s.storesDashboard)
-	api.GET("/stores/:id", server.Require("stores.view"), server.RecordJSON(s.GetStore))
+	api.GET("/stores/:id", server.Require("stores.view"), s.storesGet)
 	api.POST("/stores", server.Require("stores.create"), s.storesCreate)
 	api.PUT("/stores/:id", server.Require("stores.edit"), s.storesUpdate)
 
@@ -66,6 +66,39 @@ func userFilter(c *gin.Context) (UserFilter, error) {
 	var q listQuery
 	err := server.BindQuery(c, &q)
 	return UserFilter{Search: q.Search, Active: q.Active.v}, err
+}
+
+func (s *Service) usersList(c *gin.Context) {
+	p, err := server.PageParams(c)
+	if err != nil {
+		server.Fail(c, err)
+		return
+	}
+	f, err := userFilter(c)
+	if err != nil {
+		server.Fail(c, err)
+		return
+	}
+	users, total, err := s.ListUsers(c.Request.Context(), server.Actor(c), f, p)
+	if err != nil {
+		server.Fail(c, err)
+		return
+	}
+	server.List(c, users, total, p)
+}
+
+func (s *Service) usersGet(c *gin.Context) {
+	id, err := server.IDParam(c, "id")
+	if err != nil {
+		server.Fail(c, err)
+		return
+	}
+	u, err := s.GetUser(c.Request.Context(), server.Actor(c), id)
+	if err != nil {
+		server.Fail(c, err)
+		return
+	}
+	server.OK(c, u)
 }
 
 func (s *Service) usersCreate(c *gin.Context) {
@@ -230,6 +263,39 @@ func storeFilter(c *gin.Context) (StoreFilter, error) {
 	var q listQuery
 	err := server.BindQuery(c, &q)
 	return StoreFilter{Search: q.Search, Active: q.Active.v}, err
+}
+
+func (s *Service) storesList(c *gin.Context) {
+	p, err := server.PageParams(c)
+	if err != nil {
+		server.Fail(c, err)
+		return
+	}
+	f, err := storeFilter(c)
+	if err != nil {
+		server.Fail(c, err)
+		return
+	}
+	stores, total, err := s.ListStores(c.Request.Context(), server.Actor(c), f, p)
+	if err != nil {
+		server.Fail(c, err)
+		return
+	}
+	server.List(c, stores, total, p)
+}
+
+func (s *Service) storesGet(c *gin.Context) {
+	id, err := server.IDParam(c, "id")
+	if err != nil {
+		server.Fail(c, err)
+		return
+	}
+	st, err := s.GetStore(c.Request.Context(), server.Actor(c), id)
+	if err != nil {
+		server.Fail(c, err)
+		return
+	}
+	server.OK(c, st)
 }
 
 func (s *Service) storesCreate(c *gin.Context) {

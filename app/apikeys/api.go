@@ -18,7 +18,7 @@ import (
 // sync-settings page's API-key section (integrations.manage).
 func (s *Service) Mount(rt server.Routes) {
 	rt.API.GET("/integrations/api-keys", server.Require("integrations.manage"), s.apiList)
-	rt.API.POST("/integrations/api-keys", server.Require("integrations.manage"), server.CreateJSON(s.Create))
+	rt.API.POST("/integrations/api-keys", server.Require("integrations.manage"), s.apiCreate)
 	rt.API.DELETE("/integrations/api-keys/:id", server.Require("integrations.manage"), s.apiRevoke)
 	rt.Web.POST("/settings/api-keys", server.Require("integrations.manage"), s.webCreate)
 	rt.Web.POST("/settings/api-keys/:id/revoke", server.Require("integrations.manage"), s.webRevoke)
@@ -31,6 +31,20 @@ func (s *Service) apiList(c *gin.Context) {
 		return
 	}
 	server.All(c, list)
+}
+
+func (s *Service) apiCreate(c *gin.Context) {
+	var in Input
+	if err := server.BindJSON(c, &in); err != nil {
+		server.Fail(c, err)
+		return
+	}
+	k, err := s.Create(c.Request.Context(), server.Actor(c), in)
+	if err != nil {
+		server.Fail(c, err)
+		return
+	}
+	server.Created(c, k)
 }
 
 func (s *Service) apiRevoke(c *gin.Context) {

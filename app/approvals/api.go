@@ -3,14 +3,7 @@ package approvals
 import (
 	"github.com/gin-gonic/gin"
 
-	"backroom/app/pricing"
-	"backroom/app/purchasing"
 	"backroom/app/server"
-)
-
-const (
-	purchasingApprove = purchasing.PermApprove
-	worksheetsApprove = pricing.PermWSApprove
 )
 
 func (s *Service) apiList(c *gin.Context) {

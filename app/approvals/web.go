@@ -7,7 +7,6 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"backroom/app/server"
-	"backroom/models"
 	apviews "backroom/views/approvals"
 )
 
@@ -15,13 +14,12 @@ const navKey = "purchasing"
 
 // Mount adds GET /api/v1/approvals and the /approvals page with its in-place decisions.
 func (s *Service) Mount(rt server.Routes) {
-	perms := []string{purchasingApprove, worksheetsApprove}
-	rt.API.GET("/approvals", server.Require(perms...), s.apiList)
-	rt.Web.GET("/approvals", server.Require(perms...), s.page)
-	rt.Web.POST("/approvals/purchase-orders/:id/approve", server.Require(purchasingApprove), s.decidePO(true))
-	rt.Web.POST("/approvals/purchase-orders/:id/reject", server.Require(purchasingApprove), s.decidePO(false))
-	rt.Web.POST("/approvals/worksheets/:id/approve", server.Require(worksheetsApprove), s.decideWS(true))
-	rt.Web.POST("/approvals/worksheets/:id/reject", server.Require(worksheetsApprove), s.decideWS(false))
+	rt.API.GET("/approvals", server.Require("purchase_orders.approve", "worksheets.approve"), s.apiList)
+	rt.Web.GET("/approvals", server.Require("purchase_orders.approve", "worksheets.approve"), s.page)
+	rt.Web.POST("/approvals/purchase-orders/:id/approve", server.Require("purchase_orders.approve"), s.approvePOSubmit)
+	rt.Web.POST("/approvals/purchase-orders/:id/reject", server.Require("purchase_orders.approve"), s.rejectPOSubmit)
+	rt.Web.POST("/approvals/worksheets/:id/approve", server.Require("worksheets.approve"), s.approveWSSubmit)
+	rt.Web.POST("/approvals/worksheets/:id/reject", server.Require("worksheets.approve"), s.rejectWSSubmit)
 }
 
 func (s *Service) page(c *gin.Context) {
@@ -46,55 +44,58 @@ func decided(c *gin.Context, number, outcome string, row func() templ.Component)
 	server.Redirect(c, "/approvals")
 }
 
-func (s *Service) decidePO(approve bool) gin.HandlerFunc {
-	return func(c *gin.Context) {
-		id, err := server.IDParam(c, "id")
-		if err != nil {
-			server.Fail(c, err)
-			return
-		}
-		ctx, actor := c.Request.Context(), server.Actor(c)
-		var d models.PurchaseOrder
-		outcome := "approved"
-		if approve {
-			r, err := s.po.Approve(ctx, actor, id)
-			if err != nil {
-				server.Fail(c, err)
-				return
-			}
-			d = r.PurchaseOrder
-		} else {
-			r, err := s.po.Reject(ctx, actor, id, c.PostForm("reason"))
-			if err != nil {
-				server.Fail(c, err)
-				return
-			}
-			d, outcome = r.PurchaseOrder, "rejected"
-		}
-		decided(c, d.Number, outcome, func() templ.Component { return apviews.PORow(d, server.CSRFToken(c), outcome) })
+func (s *Service) approvePOSubmit(c *gin.Context) {
+	id, err := server.IDParam(c, "id")
+	if err != nil {
+		server.Fail(c, err)
+		return
 	}
+	r, err := s.po.Approve(c.Request.Context(), server.Actor(c), id)
+	if err != nil {
+		server.Fail(c, err)
+		return
+	}
+	decided(c, r.Number, "approved", func() templ.Component { return apviews.PORow(r.PurchaseOrder, server.CSRFToken(c), "approved") })
 }
 
-func (s *Service) decideWS(approve bool) gin.HandlerFunc {
-	return func(c *gin.Context) {
-		id, err := server.IDParam(c, "id")
-		if err != nil {
-			server.Fail(c, err)
-			return
-		}
-		ctx, actor := c.Request.Context(), server.Actor(c)
-		var w models.Worksheet
-		outcome := "approved"
-		if approve {
-			w, err = s.prc.ApproveWorksheet(ctx, actor, id)
-		} else {
-			w, err = s.prc.RejectWorksheet(ctx, actor, id, c.PostForm("reason"))
-			outcome = "rejected"
-		}
-		if err != nil {
-			server.Fail(c, err)
-			return
-		}
-		decided(c, w.Number, outcome, func() templ.Component { return apviews.WSRow(w, server.CSRFToken(c), outcome) })
+func (s *Service) rejectPOSubmit(c *gin.Context) {
+	id, err := server.IDParam(c, "id")
+	if err != nil {
+		server.Fail(c, err)
+		return
 	}
+	r, err := s.po.Reject(c.Request.Context(), server.Actor(c), id, c.PostForm("reason"))
+	if err != nil {
+		server.Fail(c, err)
+		return
+	}
+	decided(c, r.Number, "rejected", func() templ.Component { return apviews.PORow(r.PurchaseOrder, server.CSRFToken(c), "rejected") })
+}
+
+func (s *Service) approveWSSubmit(c *gin.Context) {
+	id, err := server.IDParam(c, "id")
+	if err != nil {
+		server.Fail(c, err)
+		return
+	}
+	w, err := s.prc.ApproveWorksheet(c.Request.Context(), server.Actor(c), id)
+	if err != nil {
+		server.Fail(c, err)
+		return
+	}
+	decided(c, w.Number, "approved", func() templ.Component { return apviews.WSRow(w, server.CSRFToken(c), "approved") })
+}
+
+func (s *Service) rejectWSSubmit(c *gin.Context) {
+	id, err := server.IDParam(c, "id")
+	if err != nil {
+		server.Fail(c, err)
+		return
+	}
+	w, err := s.prc.RejectWorksheet(c.Request.Context(), server.Actor(c), id, c.PostForm("reason"))
+	if err != nil {
+		server.Fail(c, err)
+		return
+	}
+	decided(c, w.Number, "rejected", func() templ.Component { return apviews.WSRow(w, server.CSRFToken(c), "rejected") })
 }

@@ -10,9 +10,12 @@ import (
 	"backroom/models"
 )
 
-// Mount adds GET /api/v1/audit and the Audit page.
+// Mount adds GET /api/v1/audit and the Audit page. Both need reports.view_global: the trail
+// spans every store and area (prices, users, stock), so it is an HQ report. users.view was not
+// chosen because store managers hold it to see their staff, and the trail would show them the
+// whole chain.
 func (s *Service) Mount(rt server.Routes) {
-	rt.API.GET("/audit", server.Require(Permission), s.apiList)
+	rt.API.GET("/audit", server.Require("reports.view_global"), s.apiList)
 	s.mountWeb(rt)
 }
 

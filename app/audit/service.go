@@ -12,11 +12,6 @@ import (
 	"backroom/models"
 )
 
-// Permission is what the audit list needs. The trail spans every store and area (prices,
-// users, stock), so it is an HQ report: reports.view_global. users.view was not chosen because
-// store managers hold it to see their staff, and the trail would show them the whole chain.
-const Permission = "reports.view_global"
-
 // Service lists audit entries.
 type Service struct{ db *gorm.DB }
 

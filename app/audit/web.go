@@ -11,7 +11,7 @@ import (
 )
 
 func (s *Service) mountWeb(rt server.Routes) {
-	rt.Web.GET("/audit", server.Require(Permission), s.page)
+	rt.Web.GET("/audit", server.Require("reports.view_global"), s.page)
 }
 
 func (s *Service) page(c *gin.Context) {

@@ -1,6 +1,8 @@
 package catalog
 
 import (
+	"context"
+
 	"github.com/gin-gonic/gin"
 	"github.com/google/uuid"
 
@@ -10,47 +12,104 @@ import (
 
 // Mount adds the catalogue's JSON API and pages.
 func (s *Service) Mount(rt server.Routes) {
-	r := s.resources()
-	s.mountAPI(rt.API, r)
-	s.mountWeb(rt.Web, r)
+	s.mountAPI(rt.API)
+	s.mountWeb(rt.Web)
 }
 
-func (s *Service) mountAPI(api *gin.RouterGroup, r resources) {
-	view, create, edit, del := server.Require("products.view"), server.Require("products.create"), server.Require("products.edit"), server.Require("products.delete")
-	catalogue := access{view: view, create: create, edit: edit, delete: del}
+// mountAPI is the catalogue's API, under /api/v1. gin routes a static segment ahead of a
+// parameter (/products/barcode/:barcode ahead of /products/:id, /taxes/groups ahead of
+// /taxes/:id), and takes one parameter name per position: the contract's :productId is :id here.
+func (s *Service) mountAPI(api *gin.RouterGroup) {
+	api.GET("/products", server.Require("products.view"), s.productsListAPI)
+	api.POST("/products", server.Require("products.create"), s.productsCreateAPI)
+	api.GET("/products/barcode/:barcode", server.Require("products.view"), s.productsBarcodeAPI)
+	api.GET("/products/:id", server.Require("products.view"), s.productsShowAPI)
+	api.PUT("/products/:id", server.Require("products.edit"), s.productsUpdateAPI)
+	api.DELETE("/products/:id", server.Require("products.delete"), s.productsDeleteAPI)
+	api.PATCH("/products/:id/toggle-active", server.Require("products.edit"), s.productsToggleAPI)
+	api.GET("/products/:id/suppliers", server.Require("products.view"), s.productSuppliersListAPI)
+	api.POST("/products/:id/suppliers", server.Require("products.edit"), s.productSuppliersCreateAPI)
+	api.PUT("/products/:id/suppliers/:supplierId", server.Require("products.edit"), s.productSuppliersUpdateAPI)
+	api.DELETE("/products/:id/suppliers/:supplierId", server.Require("products.edit"), s.productSuppliersDeleteAPI)
 
-	// gin routes /products/barcode/:barcode ahead of /products/:id (static segments win), and
-	// one parameter name per position: the contract's :productId is :id here.
-	p := api.Group("/products")
-	r.products.mountAPI(p, catalogue, s.productsListAPI)
-	p.GET("/barcode/:barcode", view, s.productsBarcodeAPI)
-	p.PATCH("/:id/toggle-active", edit, s.productsToggleAPI)
-	p.GET("/:id/suppliers", view, s.productSuppliersListAPI)
-	p.POST("/:id/suppliers", edit, s.productSuppliersCreateAPI)
-	p.PUT("/:id/suppliers/:supplierId", edit, s.productSuppliersUpdateAPI)
-	p.DELETE("/:id/suppliers/:supplierId", edit, s.productSuppliersDeleteAPI)
+	api.GET("/departments", server.Require("products.view"), s.departmentsListAPI)
+	api.POST("/departments", server.Require("products.create"), s.departmentsCreateAPI)
+	api.GET("/departments/:id", server.Require("products.view"), s.departmentsShowAPI)
+	api.PUT("/departments/:id", server.Require("products.edit"), s.departmentsUpdateAPI)
+	api.DELETE("/departments/:id", server.Require("products.delete"), s.departmentsDeleteAPI)
 
-	r.departments.mountAPI(api.Group("/departments"), catalogue, listByActiveAPI(s.ListDepartments))
+	api.GET("/taxes", server.Require("taxes.view"), s.taxRatesListAPI)
+	api.POST("/taxes", server.Require("taxes.manage"), s.taxRatesCreateAPI)
+	api.GET("/taxes/:id", server.Require("taxes.view"), s.taxRatesShowAPI)
+	api.PUT("/taxes/:id", server.Require("taxes.manage"), s.taxRatesUpdateAPI)
+	api.DELETE("/taxes/:id", server.Require("taxes.manage"), s.taxRatesDeleteAPI)
+	api.GET("/taxes/groups", server.Require("taxes.view"), s.taxGroupsListAPI)
+	api.POST("/taxes/groups", server.Require("taxes.manage"), s.taxGroupsCreateAPI)
+	api.GET("/taxes/groups/:id", server.Require("taxes.view"), s.taxGroupsShowAPI)
+	api.PUT("/taxes/groups/:id", server.Require("taxes.manage"), s.taxGroupsUpdateAPI)
+	api.DELETE("/taxes/groups/:id", server.Require("taxes.manage"), s.taxGroupsDeleteAPI)
 
-	// Rates live at /taxes and groups at /taxes/groups; gin routes /taxes/groups ahead of
-	// /taxes/:id.
-	taxView, taxManage := server.Require("taxes.view"), server.Require("taxes.manage")
-	taxes := access{view: taxView, create: taxManage, edit: taxManage, delete: taxManage}
-	t := api.Group("/taxes")
-	r.taxRates.mountAPI(t, taxes, listWholeAPI(s.ListTaxRates))
-	r.taxGroups.mountAPI(t.Group("/groups"), taxes, listWholeAPI(s.ListTaxGroups))
+	api.GET("/suppliers", server.Require("suppliers.view"), s.suppliersListAPI)
+	api.POST("/suppliers", server.Require("suppliers.create"), s.suppliersCreateAPI)
+	api.GET("/suppliers/:id", server.Require("suppliers.view"), s.suppliersShowAPI)
+	api.PUT("/suppliers/:id", server.Require("suppliers.edit"), s.suppliersUpdateAPI)
+	api.DELETE("/suppliers/:id", server.Require("suppliers.delete"), s.suppliersDeleteAPI)
 
-	suppliers := access{view: server.Require("suppliers.view"), create: server.Require("suppliers.create"),
-		edit: server.Require("suppliers.edit"), delete: server.Require("suppliers.delete")}
-	r.suppliers.mountAPI(api.Group("/suppliers"), suppliers, s.suppliersListAPI)
-
-	r.units.mountAPI(api.Group("/units"), catalogue, listByActiveAPI(s.ListUnits))
+	api.GET("/units", server.Require("products.view"), s.unitsListAPI)
+	api.POST("/units", server.Require("products.create"), s.unitsCreateAPI)
+	api.GET("/units/:id", server.Require("products.view"), s.unitsShowAPI)
+	api.PUT("/units/:id", server.Require("products.edit"), s.unitsUpdateAPI)
+	api.DELETE("/units/:id", server.Require("products.delete"), s.unitsDeleteAPI)
 }
 
-// bindOver decodes the body over current, so fields the client leaves out keep their values.
-func bindOver[T any](c *gin.Context, current T) (T, error) {
-	err := server.BindJSON(c, &current)
-	return current, err
+// The catalogue's API answers alike for every kind of record: GET /:id 200 with the record,
+// POST 201 with the new one, PUT /:id 200 with the record (fields the body leaves out keep
+// their values), DELETE /:id 200 with {"deleted": true}. A malformed id is a 404 that names the
+// record ("department not found"), like an unknown one.
+
+// loaded reads the record the route's :id names with get. When it cannot (a malformed or
+// unknown id, a failed read) it has answered the request, and ok is false.
+func loaded[T any](c *gin.Context, noun string, get func(context.Context, uuid.UUID) (T, error)) (id uuid.UUID, v T, ok bool) {
+	if id, ok = idParam(c, noun); !ok {
+		return id, v, false
+	}
+	v, err := get(c.Request.Context(), id)
+	if err != nil {
+		server.Fail(c, err)
+		return id, v, false
+	}
+	return id, v, true
+}
+
+// bound decodes the body into a new In (server.BindJSON). When it cannot it has answered the
+// request, and ok is false.
+func bound[In any](c *gin.Context) (in In, ok bool) {
+	if err := server.BindJSON(c, &in); err != nil {
+		server.Fail(c, err)
+		return in, false
+	}
+	return in, true
+}
+
+// boundOver decodes the body over current, so fields the client leaves out keep their values.
+// When it cannot it has answered the request, and ok is false.
+func boundOver[In any](c *gin.Context, current In) (In, bool) {
+	if err := server.BindJSON(c, &current); err != nil {
+		server.Fail(c, err)
+		return current, false
+	}
+	return current, true
+}
+
+// activeQuery reads ?active= of a list that is never paged (departments, units). When it
+// cannot it has answered the request, and ok is false.
+func activeQuery(c *gin.Context) (ActiveFilter, bool) {
+	active, err := ParseActive(c.Query("active"))
+	if err != nil {
+		server.Fail(c, err)
+		return active, false
+	}
+	return active, true
 }
 
 // respond answers with v or the error.
@@ -81,6 +140,246 @@ func whole[T any](c *gin.Context, items []T, err error) {
 		return
 	}
 	server.List(c, items, int64(len(items)), models.Page{Page: 1, PageSize: len(items)})
+}
+
+// ---- products
+
+func (s *Service) productsShowAPI(c *gin.Context) {
+	if _, v, ok := loaded(c, "product", s.Product); ok {
+		server.OK(c, v)
+	}
+}
+
+func (s *Service) productsCreateAPI(c *gin.Context) {
+	in, ok := bound[ProductInput](c)
+	if !ok {
+		return
+	}
+	v, err := s.CreateProduct(c.Request.Context(), server.Actor(c), in)
+	respond(c, v, err, true)
+}
+
+func (s *Service) productsUpdateAPI(c *gin.Context) {
+	id, cur, ok := loaded(c, "product", s.Product)
+	if !ok {
+		return
+	}
+	in, ok := boundOver(c, ProductInputOf(cur.Product))
+	if !ok {
+		return
+	}
+	v, err := s.UpdateProduct(c.Request.Context(), server.Actor(c), id, in)
+	respond(c, v, err, false)
+}
+
+func (s *Service) productsDeleteAPI(c *gin.Context) {
+	if id, ok := idParam(c, "product"); ok {
+		deleted(c, s.DeleteProduct(c.Request.Context(), server.Actor(c), id))
+	}
+}
+
+// ---- departments
+
+func (s *Service) departmentsListAPI(c *gin.Context) {
+	if active, ok := activeQuery(c); ok {
+		rows, err := s.ListDepartments(c.Request.Context(), active)
+		whole(c, rows, err)
+	}
+}
+
+func (s *Service) departmentsShowAPI(c *gin.Context) {
+	if _, v, ok := loaded(c, "department", s.Department); ok {
+		server.OK(c, v)
+	}
+}
+
+func (s *Service) departmentsCreateAPI(c *gin.Context) {
+	in, ok := bound[DepartmentInput](c)
+	if !ok {
+		return
+	}
+	v, err := s.CreateDepartment(c.Request.Context(), server.Actor(c), in)
+	respond(c, v, err, true)
+}
+
+func (s *Service) departmentsUpdateAPI(c *gin.Context) {
+	id, cur, ok := loaded(c, "department", s.Department)
+	if !ok {
+		return
+	}
+	in, ok := boundOver(c, DepartmentInputOf(cur))
+	if !ok {
+		return
+	}
+	v, err := s.UpdateDepartment(c.Request.Context(), server.Actor(c), id, in)
+	respond(c, v, err, false)
+}
+
+func (s *Service) departmentsDeleteAPI(c *gin.Context) {
+	if id, ok := idParam(c, "department"); ok {
+		deleted(c, s.DeleteDepartment(c.Request.Context(), server.Actor(c), id))
+	}
+}
+
+// ---- tax rates
+
+func (s *Service) taxRatesListAPI(c *gin.Context) {
+	rows, err := s.ListTaxRates(c.Request.Context())
+	whole(c, rows, err)
+}
+
+func (s *Service) taxRatesShowAPI(c *gin.Context) {
+	if _, v, ok := loaded(c, "tax rate", s.TaxRate); ok {
+		server.OK(c, v)
+	}
+}
+
+func (s *Service) taxRatesCreateAPI(c *gin.Context) {
+	in, ok := bound[TaxRateInput](c)
+	if !ok {
+		return
+	}
+	v, err := s.CreateTaxRate(c.Request.Context(), server.Actor(c), in)
+	respond(c, v, err, true)
+}
+
+func (s *Service) taxRatesUpdateAPI(c *gin.Context) {
+	id, cur, ok := loaded(c, "tax rate", s.TaxRate)
+	if !ok {
+		return
+	}
+	in, ok := boundOver(c, TaxRateInputOf(cur))
+	if !ok {
+		return
+	}
+	v, err := s.UpdateTaxRate(c.Request.Context(), server.Actor(c), id, in)
+	respond(c, v, err, false)
+}
+
+func (s *Service) taxRatesDeleteAPI(c *gin.Context) {
+	if id, ok := idParam(c, "tax rate"); ok {
+		deleted(c, s.DeleteTaxRate(c.Request.Context(), server.Actor(c), id))
+	}
+}
+
+// ---- tax groups
+
+func (s *Service) taxGroupsListAPI(c *gin.Context) {
+	rows, err := s.ListTaxGroups(c.Request.Context())
+	whole(c, rows, err)
+}
+
+func (s *Service) taxGroupsShowAPI(c *gin.Context) {
+	if _, v, ok := loaded(c, "tax group", s.TaxGroup); ok {
+		server.OK(c, v)
+	}
+}
+
+func (s *Service) taxGroupsCreateAPI(c *gin.Context) {
+	in, ok := bound[TaxGroupInput](c)
+	if !ok {
+		return
+	}
+	v, err := s.CreateTaxGroup(c.Request.Context(), server.Actor(c), in)
+	respond(c, v, err, true)
+}
+
+func (s *Service) taxGroupsUpdateAPI(c *gin.Context) {
+	id, cur, ok := loaded(c, "tax group", s.TaxGroup)
+	if !ok {
+		return
+	}
+	in, ok := boundOver(c, TaxGroupInputOf(cur))
+	if !ok {
+		return
+	}
+	v, err := s.UpdateTaxGroup(c.Request.Context(), server.Actor(c), id, in)
+	respond(c, v, err, false)
+}
+
+func (s *Service) taxGroupsDeleteAPI(c *gin.Context) {
+	if id, ok := idParam(c, "tax group"); ok {
+		deleted(c, s.DeleteTaxGroup(c.Request.Context(), server.Actor(c), id))
+	}
+}
+
+// ---- suppliers
+
+func (s *Service) suppliersShowAPI(c *gin.Context) {
+	if _, v, ok := loaded(c, "supplier", s.Supplier); ok {
+		server.OK(c, v)
+	}
+}
+
+func (s *Service) suppliersCreateAPI(c *gin.Context) {
+	in, ok := bound[SupplierInput](c)
+	if !ok {
+		return
+	}
+	v, err := s.CreateSupplier(c.Request.Context(), server.Actor(c), in)
+	respond(c, v, err, true)
+}
+
+func (s *Service) suppliersUpdateAPI(c *gin.Context) {
+	id, cur, ok := loaded(c, "supplier", s.Supplier)
+	if !ok {
+		return
+	}
+	in, ok := boundOver(c, SupplierInputOf(cur))
+	if !ok {
+		return
+	}
+	v, err := s.UpdateSupplier(c.Request.Context(), server.Actor(c), id, in)
+	respond(c, v, err, false)
+}
+
+func (s *Service) suppliersDeleteAPI(c *gin.Context) {
+	if id, ok := idParam(c, "supplier"); ok {
+		deleted(c, s.DeleteSupplier(c.Request.Context(), server.Actor(c), id))
+	}
+}
+
+// ---- units
+
+func (s *Service) unitsListAPI(c *gin.Context) {
+	if active, ok := activeQuery(c); ok {
+		rows, err := s.ListUnits(c.Request.Context(), active)
+		whole(c, rows, err)
+	}
+}
+
+func (s *Service) unitsShowAPI(c *gin.Context) {
+	if _, v, ok := loaded(c, "unit", s.Unit); ok {
+		server.OK(c, v)
+	}
+}
+
+func (s *Service) unitsCreateAPI(c *gin.Context) {
+	in, ok := bound[UnitInput](c)
+	if !ok {
+		return
+	}
+	v, err := s.CreateUnit(c.Request.Context(), server.Actor(c), in)
+	respond(c, v, err, true)
+}
+
+func (s *Service) unitsUpdateAPI(c *gin.Context) {
+	id, cur, ok := loaded(c, "unit", s.Unit)
+	if !ok {
+		return
+	}
+	in, ok := boundOver(c, UnitInputOf(cur))
+	if !ok {
+		return
+	}
+	v, err := s.UpdateUnit(c.Request.Context(), server.Actor(c), id, in)
+	respond(c, v, err, false)
+}
+
+func (s *Service) unitsDeleteAPI(c *gin.Context) {
+	if id, ok := idParam(c, "unit"); ok {
+		deleted(c, s.DeleteUnit(c.Request.Context(), server.Actor(c), id))
+	}
 }
 
 // ProductFilterOf reads the product list's query: search (or q), departmentId, active, sort,

@@ -14,20 +14,6 @@ import (
 
 // ---- departments
 
-// departmentPages serves the department pages that work like every record's.
-func (s *Service) departmentPages(r resources) recordPages[models.Department, DepartmentInput] {
-	return recordPages[models.Department, DepartmentInput]{
-		resource:   r.departments,
-		path:       "/departments",
-		list:       "/departments",
-		nameOf:     func(d models.Department) string { return d.Name },
-		deleteNote: "Only a department without products or sub-departments can be deleted.",
-		form:       s.departmentForm,
-		valuesOf:   departmentValues,
-		read:       postedInput[DepartmentInput, postedDepartment],
-	}
-}
-
 func (s *Service) departmentsIndex(c *gin.Context) {
 	rows, err := s.ListDepartments(c.Request.Context(), ActiveAll)
 	if err != nil {
@@ -74,4 +60,52 @@ func departmentValues(d models.Department) map[string]string {
 func (s *Service) departmentsNew(c *gin.Context) {
 	form := views.Form{Values: map[string]string{"isActive": "true", "parentId": c.Query("parentId")}}
 	s.departmentForm(c, uuid.Nil, form, nil)
+}
+
+func (s *Service) departmentsCreate(c *gin.Context) {
+	in, form, err := postedInput[DepartmentInput, postedDepartment](c)
+	var v models.Department
+	if err == nil {
+		v, err = s.CreateDepartment(c.Request.Context(), server.Actor(c), in)
+	}
+	if err != nil {
+		s.departmentForm(c, uuid.Nil, form, err)
+		return
+	}
+	saved(c, "Department "+v.Name+" created.", "/departments")
+}
+
+func (s *Service) departmentsEdit(c *gin.Context) {
+	if id, v, ok := loaded(c, "department", s.Department); ok {
+		s.departmentForm(c, id, views.Form{Values: departmentValues(v)}, nil)
+	}
+}
+
+func (s *Service) departmentsUpdate(c *gin.Context) {
+	id, ok := idParam(c, "department")
+	if !ok {
+		return
+	}
+	in, form, err := postedInput[DepartmentInput, postedDepartment](c)
+	var v models.Department
+	if err == nil {
+		v, err = s.UpdateDepartment(c.Request.Context(), server.Actor(c), id, in)
+	}
+	if err != nil {
+		s.departmentForm(c, id, form, err)
+		return
+	}
+	saved(c, "Department "+v.Name+" saved.", "/departments")
+}
+
+func (s *Service) departmentsDeleteConfirm(c *gin.Context) {
+	if id, v, ok := loaded(c, "department", s.Department); ok {
+		confirmDelete(c, "department", v.Name, "Only a department without products or sub-departments can be deleted.", "/departments/"+id.String()+"/delete", "/departments")
+	}
+}
+
+func (s *Service) departmentsDelete(c *gin.Context) {
+	if id, ok := idParam(c, "department"); ok {
+		deletedTo(c, s.DeleteDepartment(c.Request.Context(), server.Actor(c), id), "department", "/departments")
+	}
 }

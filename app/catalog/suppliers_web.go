@@ -33,20 +33,6 @@ func (s *Service) suppliersIndex(c *gin.Context) {
 	server.RenderPage(c, http.StatusOK, views.SuppliersPage(page(c, "Suppliers"), d), views.SupplierTable(d))
 }
 
-// supplierPages serves the supplier pages that work like every record's.
-func (s *Service) supplierPages(r resources) recordPages[models.Supplier, SupplierInput] {
-	return recordPages[models.Supplier, SupplierInput]{
-		resource:   r.suppliers,
-		path:       "/suppliers",
-		list:       "/suppliers",
-		nameOf:     func(sp models.Supplier) string { return sp.Name },
-		deleteNote: "Only a supplier no product or order refers to can be deleted; otherwise deactivate it.",
-		form:       s.supplierForm,
-		valuesOf:   supplierValues,
-		read:       postedInput[SupplierInput, postedSupplier],
-	}
-}
-
 // postedSupplier is the supplier form as posted.
 type postedSupplier struct {
 	Name        string   `form:"name"`
@@ -76,4 +62,52 @@ func supplierValues(sp models.Supplier) map[string]string {
 
 func (s *Service) suppliersNew(c *gin.Context) {
 	s.supplierForm(c, uuid.Nil, views.Form{Values: map[string]string{"isActive": "true"}}, nil)
+}
+
+func (s *Service) suppliersCreate(c *gin.Context) {
+	in, form, err := postedInput[SupplierInput, postedSupplier](c)
+	var v models.Supplier
+	if err == nil {
+		v, err = s.CreateSupplier(c.Request.Context(), server.Actor(c), in)
+	}
+	if err != nil {
+		s.supplierForm(c, uuid.Nil, form, err)
+		return
+	}
+	saved(c, "Supplier "+v.Name+" created.", "/suppliers")
+}
+
+func (s *Service) suppliersEdit(c *gin.Context) {
+	if id, v, ok := loaded(c, "supplier", s.Supplier); ok {
+		s.supplierForm(c, id, views.Form{Values: supplierValues(v)}, nil)
+	}
+}
+
+func (s *Service) suppliersUpdate(c *gin.Context) {
+	id, ok := idParam(c, "supplier")
+	if !ok {
+		return
+	}
+	in, form, err := postedInput[SupplierInput, postedSupplier](c)
+	var v models.Supplier
+	if err == nil {
+		v, err = s.UpdateSupplier(c.Request.Context(), server.Actor(c), id, in)
+	}
+	if err != nil {
+		s.supplierForm(c, id, form, err)
+		return
+	}
+	saved(c, "Supplier "+v.Name+" saved.", "/suppliers")
+}
+
+func (s *Service) suppliersDeleteConfirm(c *gin.Context) {
+	if id, v, ok := loaded(c, "supplier", s.Supplier); ok {
+		confirmDelete(c, "supplier", v.Name, "Only a supplier no product or order refers to can be deleted; otherwise deactivate it.", "/suppliers/"+id.String()+"/delete", "/suppliers")
+	}
+}
+
+func (s *Service) suppliersDelete(c *gin.Context) {
+	if id, ok := idParam(c, "supplier"); ok {
+		deletedTo(c, s.DeleteSupplier(c.Request.Context(), server.Actor(c), id), "supplier", "/suppliers")
+	}
 }

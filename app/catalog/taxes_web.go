@@ -34,19 +34,6 @@ func (s *Service) taxesIndex(c *gin.Context) {
 	server.Render(c, http.StatusOK, views.TaxesPageView(page(c, "Taxes"), views.TaxesPage{Rates: rates, Groups: groups, CanManage: server.Actor(c).Can("taxes.manage")}))
 }
 
-// taxRatePages serves the tax rate pages that work like every record's: edit and delete.
-func (s *Service) taxRatePages(r resources) recordPages[models.TaxRate, TaxRateInput] {
-	return recordPages[models.TaxRate, TaxRateInput]{
-		resource:   r.taxRates,
-		path:       "/taxes",
-		list:       "/taxes",
-		nameOf:     func(t models.TaxRate) string { return t.Name },
-		deleteNote: "Only a rate that is in no tax group can be deleted.",
-		form:       s.taxRateForm,
-		valuesOf:   taxRateValues,
-	}
-}
-
 // postedTaxRate is the tax rate form as posted.
 type postedTaxRate struct {
 	Name       string   `form:"name"`
@@ -119,6 +106,12 @@ func (s *Service) taxRatesCreate(c *gin.Context) {
 	})
 }
 
+func (s *Service) taxRatesEdit(c *gin.Context) {
+	if id, r, ok := loaded(c, "tax rate", s.TaxRate); ok {
+		s.taxRateForm(c, id, views.Form{Values: taxRateValues(r)}, nil)
+	}
+}
+
 func (s *Service) taxRatesUpdate(c *gin.Context) {
 	id, ok := idParam(c, "tax rate")
 	if !ok {
@@ -129,14 +122,15 @@ func (s *Service) taxRatesUpdate(c *gin.Context) {
 	})
 }
 
-// taxGroupPages serves the tax group pages that work like every record's: delete.
-func (s *Service) taxGroupPages(r resources) recordPages[TaxGroupView, TaxGroupInput] {
-	return recordPages[TaxGroupView, TaxGroupInput]{
-		resource:   r.taxGroups,
-		path:       "/taxes/groups",
-		list:       "/taxes",
-		nameOf:     func(g TaxGroupView) string { return g.Name },
-		deleteNote: "Only a group no product uses can be deleted.",
+func (s *Service) taxRatesDeleteConfirm(c *gin.Context) {
+	if id, r, ok := loaded(c, "tax rate", s.TaxRate); ok {
+		confirmDelete(c, "tax rate", r.Name, "Only a rate that is in no tax group can be deleted.", "/taxes/"+id.String()+"/delete", "/taxes")
+	}
+}
+
+func (s *Service) taxRatesDelete(c *gin.Context) {
+	if id, ok := idParam(c, "tax rate"); ok {
+		deletedTo(c, s.DeleteTaxRate(c.Request.Context(), server.Actor(c), id), "tax rate", "/taxes")
 	}
 }
 
@@ -259,4 +253,16 @@ func (s *Service) taxGroupsUpdate(c *gin.Context) {
 	s.saveTaxGroup(c, id, func(in TaxGroupInput) (TaxGroupView, error) {
 		return s.UpdateTaxGroup(c.Request.Context(), server.Actor(c), id, in)
 	})
+}
+
+func (s *Service) taxGroupsDeleteConfirm(c *gin.Context) {
+	if id, g, ok := loaded(c, "tax group", s.TaxGroup); ok {
+		confirmDelete(c, "tax group", g.Name, "Only a group no product uses can be deleted.", "/taxes/groups/"+id.String()+"/delete", "/taxes")
+	}
+}
+
+func (s *Service) taxGroupsDelete(c *gin.Context) {
+	if id, ok := idParam(c, "tax group"); ok {
+		deletedTo(c, s.DeleteTaxGroup(c.Request.Context(), server.Actor(c), id), "tax group", "/taxes")
+	}
 }

@@ -25,20 +25,6 @@ func (s *Service) unitsIndex(c *gin.Context) {
 		Rows: rows, CanCreate: a.Can("products.create"), CanEdit: a.Can("products.edit"), CanDelete: a.Can("products.delete")}))
 }
 
-// unitPages serves the unit pages that work like every record's.
-func (s *Service) unitPages(r resources) recordPages[models.Unit, UnitInput] {
-	return recordPages[models.Unit, UnitInput]{
-		resource:   r.units,
-		path:       "/units",
-		list:       "/units",
-		nameOf:     func(u models.Unit) string { return u.Name },
-		deleteNote: "Only a unit no product uses can be deleted.",
-		form:       s.unitForm,
-		valuesOf:   unitValues,
-		read:       postedInput[UnitInput, postedUnit],
-	}
-}
-
 // postedUnit is the unit form as posted.
 type postedUnit struct {
 	Name      string   `form:"name"`
@@ -61,4 +47,52 @@ func unitValues(u models.Unit) map[string]string {
 
 func (s *Service) unitsNew(c *gin.Context) {
 	s.unitForm(c, uuid.Nil, views.Form{Values: map[string]string{"isActive": "true"}}, nil)
+}
+
+func (s *Service) unitsCreate(c *gin.Context) {
+	in, form, err := postedInput[UnitInput, postedUnit](c)
+	var v models.Unit
+	if err == nil {
+		v, err = s.CreateUnit(c.Request.Context(), server.Actor(c), in)
+	}
+	if err != nil {
+		s.unitForm(c, uuid.Nil, form, err)
+		return
+	}
+	saved(c, "Unit "+v.Name+" created.", "/units")
+}
+
+func (s *Service) unitsEdit(c *gin.Context) {
+	if id, v, ok := loaded(c, "unit", s.Unit); ok {
+		s.unitForm(c, id, views.Form{Values: unitValues(v)}, nil)
+	}
+}
+
+func (s *Service) unitsUpdate(c *gin.Context) {
+	id, ok := idParam(c, "unit")
+	if !ok {
+		return
+	}
+	in, form, err := postedInput[UnitInput, postedUnit](c)
+	var v models.Unit
+	if err == nil {
+		v, err = s.UpdateUnit(c.Request.Context(), server.Actor(c), id, in)
+	}
+	if err != nil {
+		s.unitForm(c, id, form, err)
+		return
+	}
+	saved(c, "Unit "+v.Name+" saved.", "/units")
+}
+
+func (s *Service) unitsDeleteConfirm(c *gin.Context) {
+	if id, v, ok := loaded(c, "unit", s.Unit); ok {
+		confirmDelete(c, "unit", v.Name, "Only a unit no product uses can be deleted.", "/units/"+id.String()+"/delete", "/units")
+	}
+}
+
+func (s *Service) unitsDelete(c *gin.Context) {
+	if id, ok := idParam(c, "unit"); ok {
+		deletedTo(c, s.DeleteUnit(c.Request.Context(), server.Actor(c), id), "unit", "/units")
+	}
 }

@@ -21,67 +21,59 @@ import (
 
 const navKey = "catalogue"
 
-func (s *Service) mountWeb(web *gin.RouterGroup, r resources) {
-	view, create, edit, del := server.Require("products.view"), server.Require("products.create"), server.Require("products.edit"), server.Require("products.delete")
+func (s *Service) mountWeb(web *gin.RouterGroup) {
+	web.GET("/products", server.Require("products.view"), s.productsIndex)
+	web.GET("/products/new", server.Require("products.create"), s.productsNew)
+	web.POST("/products", server.Require("products.create"), s.productsCreate)
+	web.GET("/products/:id", server.Require("products.view"), s.productsShow)
+	web.GET("/products/:id/edit", server.Require("products.edit"), s.productsEdit)
+	web.POST("/products/:id", server.Require("products.edit"), s.productsUpdate)
+	web.POST("/products/:id/toggle-active", server.Require("products.edit"), s.productsToggle)
+	web.GET("/products/:id/delete", server.Require("products.delete"), s.productsDeleteConfirm)
+	web.POST("/products/:id/delete", server.Require("products.delete"), s.productsDelete)
+	web.POST("/products/:id/suppliers", server.Require("products.edit"), s.productSuppliersCreate)
+	web.POST("/products/:id/suppliers/:supplierId", server.Require("products.edit"), s.productSuppliersUpdate)
+	web.GET("/products/:id/suppliers/:supplierId/delete", server.Require("products.edit"), s.productSuppliersDeleteConfirm)
+	web.POST("/products/:id/suppliers/:supplierId/delete", server.Require("products.edit"), s.productSuppliersDelete)
 
-	web.GET("/products", view, s.productsIndex)
-	web.GET("/products/new", create, s.productsNew)
-	web.POST("/products", create, s.productsCreate)
-	web.GET("/products/:id", view, s.productsShow)
-	web.GET("/products/:id/edit", edit, s.productsEdit)
-	web.POST("/products/:id", edit, s.productsUpdate)
-	web.POST("/products/:id/toggle-active", edit, s.productsToggle)
-	web.GET("/products/:id/delete", del, s.productsDeleteConfirm)
-	web.POST("/products/:id/delete", del, s.productsDelete)
-	web.POST("/products/:id/suppliers", edit, s.productSuppliersCreate)
-	web.POST("/products/:id/suppliers/:supplierId", edit, s.productSuppliersUpdate)
-	web.GET("/products/:id/suppliers/:supplierId/delete", edit, s.productSuppliersDeleteConfirm)
-	web.POST("/products/:id/suppliers/:supplierId/delete", edit, s.productSuppliersDelete)
+	web.GET("/departments", server.Require("products.view"), s.departmentsIndex)
+	web.GET("/departments/new", server.Require("products.create"), s.departmentsNew)
+	web.POST("/departments", server.Require("products.create"), s.departmentsCreate)
+	web.GET("/departments/:id/edit", server.Require("products.edit"), s.departmentsEdit)
+	web.POST("/departments/:id", server.Require("products.edit"), s.departmentsUpdate)
+	web.GET("/departments/:id/delete", server.Require("products.delete"), s.departmentsDeleteConfirm)
+	web.POST("/departments/:id/delete", server.Require("products.delete"), s.departmentsDelete)
 
-	departments := s.departmentPages(r)
-	web.GET("/departments", view, s.departmentsIndex)
-	web.GET("/departments/new", create, s.departmentsNew)
-	web.POST("/departments", create, departments.createPost)
-	web.GET("/departments/:id/edit", edit, departments.editPage)
-	web.POST("/departments/:id", edit, departments.updatePost)
-	web.GET("/departments/:id/delete", del, departments.confirmDeletePage)
-	web.POST("/departments/:id/delete", del, departments.deletePost)
+	// Rates and groups share the taxes page.
+	web.GET("/taxes", server.Require("taxes.view"), s.taxesIndex)
+	web.GET("/taxes/new", server.Require("taxes.manage"), s.taxRatesNew)
+	web.POST("/taxes", server.Require("taxes.manage"), s.taxRatesCreate)
+	web.GET("/taxes/groups/new", server.Require("taxes.manage"), s.taxGroupsNew)
+	web.POST("/taxes/groups", server.Require("taxes.manage"), s.taxGroupsCreate)
+	web.GET("/taxes/groups/:id/edit", server.Require("taxes.manage"), s.taxGroupsEdit)
+	web.POST("/taxes/groups/:id", server.Require("taxes.manage"), s.taxGroupsUpdate)
+	web.GET("/taxes/groups/:id/delete", server.Require("taxes.manage"), s.taxGroupsDeleteConfirm)
+	web.POST("/taxes/groups/:id/delete", server.Require("taxes.manage"), s.taxGroupsDelete)
+	web.GET("/taxes/:id/edit", server.Require("taxes.manage"), s.taxRatesEdit)
+	web.POST("/taxes/:id", server.Require("taxes.manage"), s.taxRatesUpdate)
+	web.GET("/taxes/:id/delete", server.Require("taxes.manage"), s.taxRatesDeleteConfirm)
+	web.POST("/taxes/:id/delete", server.Require("taxes.manage"), s.taxRatesDelete)
 
-	// Rates and groups share the taxes page; their forms read more than field for field, so
-	// they keep their own create and update handlers.
-	taxRates, taxGroups := s.taxRatePages(r), s.taxGroupPages(r)
-	taxView, taxManage := server.Require("taxes.view"), server.Require("taxes.manage")
-	web.GET("/taxes", taxView, s.taxesIndex)
-	web.GET("/taxes/new", taxManage, s.taxRatesNew)
-	web.POST("/taxes", taxManage, s.taxRatesCreate)
-	web.GET("/taxes/groups/new", taxManage, s.taxGroupsNew)
-	web.POST("/taxes/groups", taxManage, s.taxGroupsCreate)
-	web.GET("/taxes/groups/:id/edit", taxManage, s.taxGroupsEdit)
-	web.POST("/taxes/groups/:id", taxManage, s.taxGroupsUpdate)
-	web.GET("/taxes/groups/:id/delete", taxManage, taxGroups.confirmDeletePage)
-	web.POST("/taxes/groups/:id/delete", taxManage, taxGroups.deletePost)
-	web.GET("/taxes/:id/edit", taxManage, taxRates.editPage)
-	web.POST("/taxes/:id", taxManage, s.taxRatesUpdate)
-	web.GET("/taxes/:id/delete", taxManage, taxRates.confirmDeletePage)
-	web.POST("/taxes/:id/delete", taxManage, taxRates.deletePost)
-
-	suppliers := s.supplierPages(r)
 	web.GET("/suppliers", server.Require("suppliers.view"), s.suppliersIndex)
 	web.GET("/suppliers/new", server.Require("suppliers.create"), s.suppliersNew)
-	web.POST("/suppliers", server.Require("suppliers.create"), suppliers.createPost)
-	web.GET("/suppliers/:id/edit", server.Require("suppliers.edit"), suppliers.editPage)
-	web.POST("/suppliers/:id", server.Require("suppliers.edit"), suppliers.updatePost)
-	web.GET("/suppliers/:id/delete", server.Require("suppliers.delete"), suppliers.confirmDeletePage)
-	web.POST("/suppliers/:id/delete", server.Require("suppliers.delete"), suppliers.deletePost)
+	web.POST("/suppliers", server.Require("suppliers.create"), s.suppliersCreate)
+	web.GET("/suppliers/:id/edit", server.Require("suppliers.edit"), s.suppliersEdit)
+	web.POST("/suppliers/:id", server.Require("suppliers.edit"), s.suppliersUpdate)
+	web.GET("/suppliers/:id/delete", server.Require("suppliers.delete"), s.suppliersDeleteConfirm)
+	web.POST("/suppliers/:id/delete", server.Require("suppliers.delete"), s.suppliersDelete)
 
-	units := s.unitPages(r)
-	web.GET("/units", view, s.unitsIndex)
-	web.GET("/units/new", create, s.unitsNew)
-	web.POST("/units", create, units.createPost)
-	web.GET("/units/:id/edit", edit, units.editPage)
-	web.POST("/units/:id", edit, units.updatePost)
-	web.GET("/units/:id/delete", del, units.confirmDeletePage)
-	web.POST("/units/:id/delete", del, units.deletePost)
+	web.GET("/units", server.Require("products.view"), s.unitsIndex)
+	web.GET("/units/new", server.Require("products.create"), s.unitsNew)
+	web.POST("/units", server.Require("products.create"), s.unitsCreate)
+	web.GET("/units/:id/edit", server.Require("products.edit"), s.unitsEdit)
+	web.POST("/units/:id", server.Require("products.edit"), s.unitsUpdate)
+	web.GET("/units/:id/delete", server.Require("products.delete"), s.unitsDeleteConfirm)
+	web.POST("/units/:id/delete", server.Require("products.delete"), s.unitsDelete)
 }
 
 // page is the shell data for a catalogue page.
@@ -117,8 +109,7 @@ func bindForm(c *gin.Context, f any) (form views.Form, e *models.Error, err erro
 	return views.Form{Values: server.FormValues(c, f)}, e, err
 }
 
-// postedInput reads a record's form, F, as the service's input, with the form as typed; for
-// recordPages.read.
+// postedInput reads a record's form, F, as the service's input, with the form as typed.
 func postedInput[In any, F interface{ input() In }](c *gin.Context) (In, views.Form, error) {
 	var f F
 	form, e, err := bindForm(c, &f)
@@ -201,90 +192,33 @@ func confirm(c *gin.Context, d views.Confirm) {
 	server.Render(c, http.StatusOK, views.ConfirmPage(page(c, d.Title), d))
 }
 
-// ---- pages every kind of record has
+// ---- what the record pages share
 
-// recordPages are the pages of one kind of record (department, tax rate, tax group, supplier,
-// unit) that work alike for all of them: the edit form, the delete confirmation and the delete
-// (a refusal, such as a record still in use, returns to the list as a flash), and, for a kind
-// whose form maps onto its input field for field, the create and update posts. Tax rates and
-// tax groups read their forms in more than that, so they keep their own create and update
-// handlers (tax groups their edit form too) and leave the fields only those use empty.
-// Products have pages of their own.
-type recordPages[T, In any] struct {
-	resource[T, In]
-	path       string         // where the record's pages start: "/taxes/groups" for /taxes/groups/:id/edit
-	list       string         // the page a save or a delete returns to: "/taxes"
-	nameOf     func(T) string // what the confirmation and the flashes call a record
-	deleteNote string         // on the delete confirmation: when a delete is refused
+// The edit and delete pages of departments, tax rates, tax groups, suppliers and units work
+// alike: a save returns to the list with "<Noun> <name> saved." flashed, and so does a delete
+// ("<Noun> deleted."), unless it is refused (409, the record is in use), which is flashed on the
+// list instead. Products have pages of their own.
 
-	// form renders the new (id uuid.Nil) or edit form with these values and err's messages.
-	form     func(c *gin.Context, id uuid.UUID, form views.Form, err error)
-	valuesOf func(T) map[string]string // a record as the edit form first shows it
-	// read is the posted form as the service's input, and as typed (postedInput).
-	read func(c *gin.Context) (In, views.Form, error)
+// confirmDelete asks whether to delete the record called name; action is where the form
+// posts, note says when a delete is refused, cancel leads back to the list.
+func confirmDelete(c *gin.Context, noun, name, note, action, cancel string) {
+	confirm(c, views.Confirm{Title: "Delete " + noun + " " + name + "?", Button: "Delete " + noun,
+		Message: note, Action: action, Cancel: cancel})
 }
 
-func (p recordPages[T, In]) editPage(c *gin.Context) {
-	if id, v, ok := p.fromPath(c); ok {
-		p.form(c, id, views.Form{Values: p.valuesOf(v)}, nil)
-	}
-}
-
-func (p recordPages[T, In]) createPost(c *gin.Context) {
-	in, form, err := p.read(c)
-	var v T
-	if err == nil {
-		v, err = p.create(c.Request.Context(), server.Actor(c), in)
-	}
+// deletedTo ends a delete post with its outcome, err: back to list with the news.
+func deletedTo(c *gin.Context, err error, noun, list string) {
 	if err != nil {
-		p.form(c, uuid.Nil, form, err)
-		return
-	}
-	saved(c, capitalised(p.noun)+" "+p.nameOf(v)+" created.", p.list)
-}
-
-func (p recordPages[T, In]) updatePost(c *gin.Context) {
-	id, ok := idParam(c, p.noun)
-	if !ok {
-		return
-	}
-	in, form, err := p.read(c)
-	var v T
-	if err == nil {
-		v, err = p.update(c.Request.Context(), server.Actor(c), id, in)
-	}
-	if err != nil {
-		p.form(c, id, form, err)
-		return
-	}
-	saved(c, capitalised(p.noun)+" "+p.nameOf(v)+" saved.", p.list)
-}
-
-func (p recordPages[T, In]) confirmDeletePage(c *gin.Context) {
-	id, v, ok := p.fromPath(c)
-	if !ok {
-		return
-	}
-	confirm(c, views.Confirm{Title: "Delete " + p.noun + " " + p.nameOf(v) + "?", Button: "Delete " + p.noun,
-		Message: p.deleteNote, Action: p.path + "/" + id.String() + "/delete", Cancel: p.list})
-}
-
-func (p recordPages[T, In]) deletePost(c *gin.Context) {
-	id, ok := idParam(c, p.noun)
-	if !ok {
-		return
-	}
-	if err := p.remove(c.Request.Context(), server.Actor(c), id); err != nil {
 		// A refused delete (409, the record is in use) is told on the list it came from.
 		if server.Status(err) == http.StatusConflict {
 			server.Flash(c, "error", server.Message(err))
-			server.Redirect(c, p.list)
+			server.Redirect(c, list)
 			return
 		}
 		server.Fail(c, err)
 		return
 	}
-	saved(c, capitalised(p.noun)+" deleted.", p.list)
+	saved(c, capitalised(noun)+" deleted.", list)
 }
 
 // editForm renders the new (id uuid.Nil) or edit form of a record whose page takes an

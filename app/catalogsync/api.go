@@ -19,8 +19,8 @@ const BodyLimit = 16 << 20
 // Mount adds the catalogue-sync routes. The two syncs authenticate by API key with catalog.write
 // and sit outside the /api/v1 group, so its 1 MiB limit does not apply (BodyLimit does).
 func (s *Service) Mount(rt server.Routes) {
-	rt.Root.PATCH("/api/v1/catalog/sync", server.BodyLimit(BodyLimit), s.keys.Require(models.ScopeCatalogWrite), s.apiSync(ModeSync))
-	rt.Root.PATCH("/api/v1/catalog/sync_clear", server.BodyLimit(BodyLimit), s.keys.Require(models.ScopeCatalogWrite), s.apiSync(ModeSyncClear))
+	rt.Root.PATCH("/api/v1/catalog/sync", server.BodyLimit(BodyLimit), s.keys.Require(models.ScopeCatalogWrite), s.apiSync)
+	rt.Root.PATCH("/api/v1/catalog/sync_clear", server.BodyLimit(BodyLimit), s.keys.Require(models.ScopeCatalogWrite), s.apiSyncClear)
 	rt.API.GET("/catalog/review", server.Require("products.view"), s.apiReview)
 	rt.Web.GET("/catalog/review", server.Require("products.view"), s.webReview)
 }
@@ -34,34 +34,36 @@ type failure struct {
 	RowErrors RowErrors           `json:"rowErrors"`
 }
 
-func (s *Service) apiSync(mode string) gin.HandlerFunc {
-	return func(c *gin.Context) {
-		key := apikeys.KeyOf(c)
-		if key == nil {
-			server.Fail(c, models.Unauthorized("missing X-Api-Key header"))
-			return
-		}
-		var raws []json.RawMessage
-		if err := server.DecodeJSON(c.Request.Body, &raws); err != nil {
-			server.Fail(c, err)
-			return
-		}
-		if raws == nil {
-			server.Fail(c, models.BadRequest("the body must be a JSON array of products"))
-			return
-		}
-		res, err := s.Sync(c.Request.Context(), server.Actor(c), *key, mode, raws)
-		var rowErrs RowErrors
-		if errors.As(err, &rowErrs) {
-			c.AbortWithStatusJSON(http.StatusUnprocessableEntity, failure{Error: rowErrs.Error(), Errors: rowErrs.Fields(), RowErrors: rowErrs})
-			return
-		}
-		if err != nil {
-			server.Fail(c, err)
-			return
-		}
-		server.OK(c, res)
+func (s *Service) apiSync(c *gin.Context)      { s.syncRequest(c, ModeSync) }
+func (s *Service) apiSyncClear(c *gin.Context) { s.syncRequest(c, ModeSyncClear) }
+
+// syncRequest answers PATCH /api/v1/catalog/sync and sync_clear: the body's products synced in mode.
+func (s *Service) syncRequest(c *gin.Context, mode string) {
+	key := apikeys.KeyOf(c)
+	if key == nil {
+		server.Fail(c, models.Unauthorized("missing X-Api-Key header"))
+		return
 	}
+	var raws []json.RawMessage
+	if err := server.DecodeJSON(c.Request.Body, &raws); err != nil {
+		server.Fail(c, err)
+		return
+	}
+	if raws == nil {
+		server.Fail(c, models.BadRequest("the body must be a JSON array of products"))
+		return
+	}
+	res, err := s.Sync(c.Request.Context(), server.Actor(c), *key, mode, raws)
+	var rowErrs RowErrors
+	if errors.As(err, &rowErrs) {
+		c.AbortWithStatusJSON(http.StatusUnprocessableEntity, failure{Error: rowErrs.Error(), Errors: rowErrs.Fields(), RowErrors: rowErrs})
+		return
+	}
+	if err != nil {
+		server.Fail(c, err)
+		return
+	}
+	server.OK(c, res)
 }
 
 func (s *Service) apiReview(c *gin.Context) {

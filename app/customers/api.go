@@ -8,20 +8,19 @@ import (
 
 // Mount adds the customer and sales-rep API and pages.
 func (s *Service) Mount(rt server.Routes) {
-	c := rt.API.Group("/customers")
-	c.GET("", server.Require("customers.view"), s.customerList)
-	c.GET("/:id", server.Require("customers.view"), s.customerShow)
-	c.POST("", server.Require("customers.create"), s.customerCreate)
-	c.PUT("/:id", server.Require("customers.edit"), s.customerUpdate)
-	c.DELETE("/:id", server.Require("customers.edit"), server.RecordJSON(s.DeactivateCustomer))
+	api := rt.API
+	api.GET("/customers", server.Require("customers.view"), s.customerList)
+	api.GET("/customers/:id", server.Require("customers.view"), s.customerShow)
+	api.POST("/customers", server.Require("customers.create"), s.customerCreate)
+	api.PUT("/customers/:id", server.Require("customers.edit"), s.customerUpdate)
+	api.DELETE("/customers/:id", server.Require("customers.edit"), s.customerDeactivate)
 
-	r := rt.API.Group("/sales-reps")
-	r.GET("", server.Require("sales_reps.view"), s.salesRepList)
-	r.GET("/:id", server.Require("sales_reps.view"), s.salesRepShow)
-	r.POST("", server.Require("sales_reps.create"), s.salesRepCreate)
-	r.PUT("/:id", server.Require("sales_reps.edit"), s.salesRepUpdate)
-	r.PATCH("/:id/toggle-active", server.Require("sales_reps.edit"), server.RecordJSON(s.ToggleSalesRep))
-	r.DELETE("/:id", server.Require("sales_reps.delete"), s.salesRepDelete)
+	api.GET("/sales-reps", server.Require("sales_reps.view"), s.salesRepList)
+	api.GET("/sales-reps/:id", server.Require("sales_reps.view"), s.salesRepShow)
+	api.POST("/sales-reps", server.Require("sales_reps.create"), s.salesRepCreate)
+	api.PUT("/sales-reps/:id", server.Require("sales_reps.edit"), s.salesRepUpdate)
+	api.PATCH("/sales-reps/:id/toggle-active", server.Require("sales_reps.edit"), s.salesRepToggle)
+	api.DELETE("/sales-reps/:id", server.Require("sales_reps.delete"), s.salesRepDelete)
 
 	s.mountWeb(rt.Web)
 }
@@ -87,6 +86,20 @@ func (s *Service) customerUpdate(c *gin.Context) {
 	server.OK(c, cu)
 }
 
+func (s *Service) customerDeactivate(c *gin.Context) {
+	id, err := server.IDParam(c, "id")
+	if err != nil {
+		server.Fail(c, err)
+		return
+	}
+	cu, err := s.DeactivateCustomer(c.Request.Context(), server.Actor(c), id)
+	if err != nil {
+		server.Fail(c, err)
+		return
+	}
+	server.OK(c, cu)
+}
+
 func (s *Service) salesRepList(c *gin.Context) {
 	p, err := server.PageParams(c)
 	if err != nil {
@@ -141,6 +154,20 @@ func (s *Service) salesRepUpdate(c *gin.Context) {
 		return
 	}
 	r, err := s.UpdateSalesRep(c.Request.Context(), server.Actor(c), id, in)
+	if err != nil {
+		server.Fail(c, err)
+		return
+	}
+	server.OK(c, r)
+}
+
+func (s *Service) salesRepToggle(c *gin.Context) {
+	id, err := server.IDParam(c, "id")
+	if err != nil {
+		server.Fail(c, err)
+		return
+	}
+	r, err := s.ToggleSalesRep(c.Request.Context(), server.Actor(c), id)
 	if err != nil {
 		server.Fail(c, err)
 		return

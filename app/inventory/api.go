@@ -13,19 +13,18 @@ import (
 
 // Mount adds the inventory API and pages.
 func (s *Service) Mount(rt server.Routes) {
-	g := rt.API.Group("/inventory")
-	view, adjust := server.Require("inventory.view"), server.Require("inventory.adjust")
-	g.GET("", view, s.levelList)
-	g.GET("/cross-store", view, s.levelCrossStore)
-	g.GET("/movements", view, s.movementList)
-	g.POST("/adjustments", adjust, s.adjustmentCreate)
-	g.PUT("/reorder-point", adjust, s.reorderPointUpdate)
-	g.GET("/counts", view, s.countList)
-	g.POST("/counts", adjust, s.countCreate)
-	g.GET("/counts/:id", view, s.countShow)
-	g.PUT("/counts/:id/lines", adjust, s.countLinesUpdate)
-	g.POST("/counts/:id/post", adjust, s.countPost)
-	g.POST("/counts/:id/abandon", adjust, s.countAbandon)
+	api := rt.API
+	api.GET("/inventory", server.Require("inventory.view"), s.levelList)
+	api.GET("/inventory/cross-store", server.Require("inventory.view"), s.levelCrossStore)
+	api.GET("/inventory/movements", server.Require("inventory.view"), s.movementList)
+	api.POST("/inventory/adjustments", server.Require("inventory.adjust"), s.adjustmentCreate)
+	api.PUT("/inventory/reorder-point", server.Require("inventory.adjust"), s.reorderPointUpdate)
+	api.GET("/inventory/counts", server.Require("inventory.view"), s.countList)
+	api.POST("/inventory/counts", server.Require("inventory.adjust"), s.countCreate)
+	api.GET("/inventory/counts/:id", server.Require("inventory.view"), s.countShow)
+	api.PUT("/inventory/counts/:id/lines", server.Require("inventory.adjust"), s.countLinesUpdate)
+	api.POST("/inventory/counts/:id/post", server.Require("inventory.adjust"), s.countPost)
+	api.POST("/inventory/counts/:id/abandon", server.Require("inventory.adjust"), s.countAbandon)
 	s.mountWeb(rt.Web)
 }
 

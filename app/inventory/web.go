@@ -18,20 +18,19 @@ import (
 const navKey = "inventory"
 
 func (s *Service) mountWeb(g *gin.RouterGroup) {
-	view, adjust := server.Require("inventory.view"), server.Require("inventory.adjust")
-	g.GET("/inventory", view, s.stockPage)
-	g.GET("/inventory/movements", view, s.movementsPage)
-	g.GET("/inventory/cross-store", view, s.crossStorePage)
-	g.GET("/inventory/adjust", adjust, s.adjustPage)
-	g.POST("/inventory/adjust", adjust, s.adjustSubmit)
-	g.POST("/inventory/reorder-point", adjust, s.reorderPointSubmit)
-	g.GET("/inventory/counts", view, s.countsPage)
-	g.POST("/inventory/counts", adjust, s.countStartSubmit)
-	g.GET("/inventory/counts/:id", view, s.countPage)
-	g.POST("/inventory/counts/:id/scan", adjust, s.countScanSubmit)
-	g.POST("/inventory/counts/:id/lines", adjust, s.countLinesSubmit)
-	g.POST("/inventory/counts/:id/post", adjust, s.countPostSubmit)
-	g.POST("/inventory/counts/:id/abandon", adjust, s.countAbandonSubmit)
+	g.GET("/inventory", server.Require("inventory.view"), s.stockPage)
+	g.GET("/inventory/movements", server.Require("inventory.view"), s.movementsPage)
+	g.GET("/inventory/cross-store", server.Require("inventory.view"), s.crossStorePage)
+	g.GET("/inventory/adjust", server.Require("inventory.adjust"), s.adjustPage)
+	g.POST("/inventory/adjust", server.Require("inventory.adjust"), s.adjustSubmit)
+	g.POST("/inventory/reorder-point", server.Require("inventory.adjust"), s.reorderPointSubmit)
+	g.GET("/inventory/counts", server.Require("inventory.view"), s.countsPage)
+	g.POST("/inventory/counts", server.Require("inventory.adjust"), s.countStartSubmit)
+	g.GET("/inventory/counts/:id", server.Require("inventory.view"), s.countPage)
+	g.POST("/inventory/counts/:id/scan", server.Require("inventory.adjust"), s.countScanSubmit)
+	g.POST("/inventory/counts/:id/lines", server.Require("inventory.adjust"), s.countLinesSubmit)
+	g.POST("/inventory/counts/:id/post", server.Require("inventory.adjust"), s.countPostSubmit)
+	g.POST("/inventory/counts/:id/abandon", server.Require("inventory.adjust"), s.countAbandonSubmit)
 }
 
 // Stores returns the active stores where the actor holds perm, by code.

@@ -14,37 +14,35 @@ import (
 
 // Mount adds the pricing API and pages.
 func (s *Service) Mount(rt server.Routes) {
-	sp := rt.API.Group("/store-prices")
-	sp.GET("", server.Require(PermStorePricesView), server.ListJSON(server.QueryOf[StorePriceFilter], s.ListStorePrices))
-	sp.POST("", server.Require(PermStorePricesManage), s.apiUpsertStorePrice)
-	sp.DELETE("/:id", server.Require(PermStorePricesManage), s.apiDeleteStorePrice)
+	api := rt.API
+	api.GET("/store-prices", server.Require("store_prices.view"), s.apiListStorePrices)
+	api.POST("/store-prices", server.Require("store_prices.manage"), s.apiUpsertStorePrice)
+	api.DELETE("/store-prices/:id", server.Require("store_prices.manage"), s.apiDeleteStorePrice)
 
-	sc := rt.API.Group("/specials")
-	sc.GET("", server.Require(PermSpecialsView), server.ListJSON(specialFilter, s.ListSpecials))
-	sc.GET("/active", server.Require(PermSpecialsView), s.apiActiveSpecials)
-	sc.GET("/:id", server.Require(PermSpecialsView), server.RecordJSON(s.GetSpecial))
-	sc.POST("", server.Require(PermSpecialsManage), server.CreateJSON(s.CreateSpecial))
-	sc.PUT("/:id", server.Require(PermSpecialsManage), s.apiUpdateSpecial)
-	sc.PATCH("/:id/deactivate", server.Require(PermSpecialsManage), s.apiSetSpecialActive(false))
-	sc.PATCH("/:id/activate", server.Require(PermSpecialsManage), s.apiSetSpecialActive(true))
-	sc.DELETE("/:id", server.Require(PermSpecialsManage), s.apiDeleteSpecial)
+	api.GET("/specials", server.Require("specials.view"), s.apiListSpecials)
+	api.GET("/specials/active", server.Require("specials.view"), s.apiActiveSpecials)
+	api.GET("/specials/:id", server.Require("specials.view"), s.apiGetSpecial)
+	api.POST("/specials", server.Require("specials.manage"), s.apiCreateSpecial)
+	api.PUT("/specials/:id", server.Require("specials.manage"), s.apiUpdateSpecial)
+	api.PATCH("/specials/:id/deactivate", server.Require("specials.manage"), s.apiDeactivateSpecial)
+	api.PATCH("/specials/:id/activate", server.Require("specials.manage"), s.apiActivateSpecial)
+	api.DELETE("/specials/:id", server.Require("specials.manage"), s.apiDeleteSpecial)
 
-	ws := rt.API.Group("/worksheets")
-	ws.GET("", server.Require(PermWSView), server.ListJSON(server.QueryOf[WorksheetFilter], s.ListWorksheets))
-	ws.GET("/:id", server.Require(PermWSView), server.RecordJSON(s.GetWorksheet))
-	ws.POST("", server.Require(PermWSCreate), server.CreateJSON(s.CreateWorksheet))
-	ws.PUT("/:id", server.Require(PermWSCreate), s.apiUpdateWorksheet)
-	ws.POST("/:id/items", server.Require(PermWSCreate), s.apiAddWorksheetItem)
-	ws.PUT("/:id/items/:itemId", server.Require(PermWSCreate), s.apiUpdateWorksheetItem)
-	ws.DELETE("/:id/items/:itemId", server.Require(PermWSCreate), s.apiRemoveWorksheetItem)
-	ws.DELETE("/:id", server.Require(PermWSDelete), s.apiDeleteWorksheet)
-	ws.PATCH("/:id/submit", server.Require(PermWSSubmit), server.RecordJSON(s.SubmitWorksheet))
-	ws.PATCH("/:id/approve", server.Require(PermWSApprove), server.RecordJSON(s.ApproveWorksheet))
-	ws.PATCH("/:id/reject", server.Require(PermWSApprove), s.apiRejectWorksheet)
-	ws.PATCH("/:id/apply", server.Require(PermWSApply), server.RecordJSON(s.ApplyWorksheet))
+	api.GET("/worksheets", server.Require("worksheets.view"), s.apiListWorksheets)
+	api.GET("/worksheets/:id", server.Require("worksheets.view"), s.apiGetWorksheet)
+	api.POST("/worksheets", server.Require("worksheets.create"), s.apiCreateWorksheet)
+	api.PUT("/worksheets/:id", server.Require("worksheets.create"), s.apiUpdateWorksheet)
+	api.POST("/worksheets/:id/items", server.Require("worksheets.create"), s.apiAddWorksheetItem)
+	api.PUT("/worksheets/:id/items/:itemId", server.Require("worksheets.create"), s.apiUpdateWorksheetItem)
+	api.DELETE("/worksheets/:id/items/:itemId", server.Require("worksheets.create"), s.apiRemoveWorksheetItem)
+	api.DELETE("/worksheets/:id", server.Require("worksheets.delete"), s.apiDeleteWorksheet)
+	api.PATCH("/worksheets/:id/submit", server.Require("worksheets.submit"), s.apiSubmitWorksheet)
+	api.PATCH("/worksheets/:id/approve", server.Require("worksheets.approve"), s.apiApproveWorksheet)
+	api.PATCH("/worksheets/:id/reject", server.Require("worksheets.approve"), s.apiRejectWorksheet)
+	api.PATCH("/worksheets/:id/apply", server.Require("worksheets.apply"), s.apiApplyWorksheet)
 
-	rt.API.GET("/prices/resolve", server.Require("products.view"), s.apiResolve)
-	rt.API.GET("/price-history", server.Require("products.view"), s.apiPriceHistory)
+	api.GET("/prices/resolve", server.Require("products.view"), s.apiResolve)
+	api.GET("/price-history", server.Require("products.view"), s.apiPriceHistory)
 	s.mountWeb(rt)
 }
 
@@ -87,6 +85,25 @@ func (b *looseBool) UnmarshalParam(s string) error {
 	return nil
 }
 
+func (s *Service) apiListStorePrices(c *gin.Context) {
+	p, err := server.PageParams(c)
+	if err != nil {
+		server.Fail(c, err)
+		return
+	}
+	f, err := server.QueryOf[StorePriceFilter](c)
+	if err != nil {
+		server.Fail(c, err)
+		return
+	}
+	rows, total, err := s.ListStorePrices(c.Request.Context(), server.Actor(c), f, p)
+	if err != nil {
+		server.Fail(c, err)
+		return
+	}
+	server.List(c, rows, total, p)
+}
+
 func (s *Service) apiUpsertStorePrice(c *gin.Context) {
 	var in StorePriceInput
 	if err := server.BindJSON(c, &in); err != nil {
@@ -119,6 +136,25 @@ func specialFilter(c *gin.Context) (SpecialFilter, error) {
 	return SpecialFilter{Active: q.Active.v, ProductID: q.ProductID, StoreID: q.StoreID}, err
 }
 
+func (s *Service) apiListSpecials(c *gin.Context) {
+	p, err := server.PageParams(c)
+	if err != nil {
+		server.Fail(c, err)
+		return
+	}
+	f, err := specialFilter(c)
+	if err != nil {
+		server.Fail(c, err)
+		return
+	}
+	rows, total, err := s.ListSpecials(c.Request.Context(), server.Actor(c), f, p)
+	if err != nil {
+		server.Fail(c, err)
+		return
+	}
+	server.List(c, rows, total, p)
+}
+
 func (s *Service) apiActiveSpecials(c *gin.Context) {
 	store, err := server.UUIDQuery(c, "store_id", "storeId")
 	if err != nil {
@@ -127,6 +163,25 @@ func (s *Service) apiActiveSpecials(c *gin.Context) {
 	}
 	handle(c, false, func(ctx context.Context, a models.Actor) ([]models.Special, error) {
 		return s.ActiveSpecials(ctx, a, store, time.Now())
+	})
+}
+
+func (s *Service) apiGetSpecial(c *gin.Context) {
+	withID(c, func(id uuid.UUID) {
+		handle(c, false, func(ctx context.Context, a models.Actor) (models.Special, error) {
+			return s.GetSpecial(ctx, a, id)
+		})
+	})
+}
+
+func (s *Service) apiCreateSpecial(c *gin.Context) {
+	var in SpecialInput
+	if err := server.BindJSON(c, &in); err != nil {
+		server.Fail(c, err)
+		return
+	}
+	handle(c, true, func(ctx context.Context, a models.Actor) (models.Special, error) {
+		return s.CreateSpecial(ctx, a, in)
 	})
 }
 
@@ -143,14 +198,16 @@ func (s *Service) apiUpdateSpecial(c *gin.Context) {
 	})
 }
 
-func (s *Service) apiSetSpecialActive(active bool) gin.HandlerFunc {
-	return func(c *gin.Context) {
-		withID(c, func(id uuid.UUID) {
-			handle(c, false, func(ctx context.Context, a models.Actor) (models.Special, error) {
-				return s.SetSpecialActive(ctx, a, id, active)
-			})
+func (s *Service) apiDeactivateSpecial(c *gin.Context) { s.apiSetSpecialActive(c, false) }
+func (s *Service) apiActivateSpecial(c *gin.Context)   { s.apiSetSpecialActive(c, true) }
+
+// apiSetSpecialActive answers PATCH /specials/:id/deactivate and /activate.
+func (s *Service) apiSetSpecialActive(c *gin.Context, active bool) {
+	withID(c, func(id uuid.UUID) {
+		handle(c, false, func(ctx context.Context, a models.Actor) (models.Special, error) {
+			return s.SetSpecialActive(ctx, a, id, active)
 		})
-	}
+	})
 }
 
 func (s *Service) apiDeleteSpecial(c *gin.Context) {
@@ -158,6 +215,44 @@ func (s *Service) apiDeleteSpecial(c *gin.Context) {
 		handle(c, false, func(ctx context.Context, a models.Actor) (gin.H, error) {
 			return gin.H{"id": id}, s.DeleteSpecial(ctx, a, id)
 		})
+	})
+}
+
+func (s *Service) apiListWorksheets(c *gin.Context) {
+	p, err := server.PageParams(c)
+	if err != nil {
+		server.Fail(c, err)
+		return
+	}
+	f, err := server.QueryOf[WorksheetFilter](c)
+	if err != nil {
+		server.Fail(c, err)
+		return
+	}
+	rows, total, err := s.ListWorksheets(c.Request.Context(), server.Actor(c), f, p)
+	if err != nil {
+		server.Fail(c, err)
+		return
+	}
+	server.List(c, rows, total, p)
+}
+
+func (s *Service) apiGetWorksheet(c *gin.Context) {
+	withID(c, func(id uuid.UUID) {
+		handle(c, false, func(ctx context.Context, a models.Actor) (models.Worksheet, error) {
+			return s.GetWorksheet(ctx, a, id)
+		})
+	})
+}
+
+func (s *Service) apiCreateWorksheet(c *gin.Context) {
+	var in WorksheetInput
+	if err := server.BindJSON(c, &in); err != nil {
+		server.Fail(c, err)
+		return
+	}
+	handle(c, true, func(ctx context.Context, a models.Actor) (models.Worksheet, error) {
+		return s.CreateWorksheet(ctx, a, in)
 	})
 }
 
@@ -200,6 +295,22 @@ func (s *Service) apiDeleteWorksheet(c *gin.Context) {
 	})
 }
 
+func (s *Service) apiSubmitWorksheet(c *gin.Context) {
+	withID(c, func(id uuid.UUID) {
+		handle(c, false, func(ctx context.Context, a models.Actor) (models.Worksheet, error) {
+			return s.SubmitWorksheet(ctx, a, id)
+		})
+	})
+}
+
+func (s *Service) apiApproveWorksheet(c *gin.Context) {
+	withID(c, func(id uuid.UUID) {
+		handle(c, false, func(ctx context.Context, a models.Actor) (models.Worksheet, error) {
+			return s.ApproveWorksheet(ctx, a, id)
+		})
+	})
+}
+
 func (s *Service) apiRejectWorksheet(c *gin.Context) {
 	withID(c, func(id uuid.UUID) {
 		var in struct {
@@ -211,6 +322,14 @@ func (s *Service) apiRejectWorksheet(c *gin.Context) {
 		}
 		handle(c, false, func(ctx context.Context, a models.Actor) (models.Worksheet, error) {
 			return s.RejectWorksheet(ctx, a, id, in.Reason)
+		})
+	})
+}
+
+func (s *Service) apiApplyWorksheet(c *gin.Context) {
+	withID(c, func(id uuid.UUID) {
+		handle(c, false, func(ctx context.Context, a models.Actor) (models.Worksheet, error) {
+			return s.ApplyWorksheet(ctx, a, id)
 		})
 	})
 }

@@ -154,27 +154,29 @@ func (s *Service) saveSpecialSubmit(c *gin.Context) {
 	server.Redirect(c, "/specials")
 }
 
-func (s *Service) specialActiveSubmit(active bool) gin.HandlerFunc {
-	return func(c *gin.Context) {
-		id, err := server.IDParam(c, "id")
-		if err != nil {
-			server.Fail(c, err)
-			return
-		}
-		if !active && !confirmed(c, "End this special now?", "/specials") {
-			return
-		}
-		if _, err := s.SetSpecialActive(c.Request.Context(), server.Actor(c), id, active); err != nil {
-			server.Fail(c, err)
-			return
-		}
-		if active {
-			server.Flash(c, "success", "Special activated.")
-		} else {
-			server.Flash(c, "success", "Special deactivated.")
-		}
-		server.Redirect(c, "/specials")
+func (s *Service) deactivateSpecialSubmit(c *gin.Context) { s.specialActiveSubmit(c, false) }
+func (s *Service) activateSpecialSubmit(c *gin.Context)   { s.specialActiveSubmit(c, true) }
+
+// specialActiveSubmit ends (after asking) or starts the special again.
+func (s *Service) specialActiveSubmit(c *gin.Context, active bool) {
+	id, err := server.IDParam(c, "id")
+	if err != nil {
+		server.Fail(c, err)
+		return
 	}
+	if !active && !confirmed(c, "End this special now?", "/specials") {
+		return
+	}
+	if _, err := s.SetSpecialActive(c.Request.Context(), server.Actor(c), id, active); err != nil {
+		server.Fail(c, err)
+		return
+	}
+	if active {
+		server.Flash(c, "success", "Special activated.")
+	} else {
+		server.Flash(c, "success", "Special deactivated.")
+	}
+	server.Redirect(c, "/specials")
 }
 
 func (s *Service) deleteSpecialSubmit(c *gin.Context) {

@@ -16,35 +16,34 @@ import (
 const navKey = "pricing"
 
 func (s *Service) mountWeb(rt server.Routes) {
-	w := rt.Web
-	w.GET("/worksheets", server.Require(PermWSView), s.worksheetsPage)
-	w.GET("/worksheets/new", server.Require(PermWSCreate), s.newWorksheetPage)
-	w.POST("/worksheets", server.Require(PermWSCreate), s.createWorksheetSubmit)
-	w.GET("/worksheets/:id", server.Require(PermWSView), s.worksheetRecord().Show)
-	moves := server.Transition[models.Worksheet]{Active: navKey, Path: worksheetPath, Number: func(w models.Worksheet) string { return w.Number }}
-	w.POST("/worksheets/:id/submit", server.Require(PermWSSubmit), moves.Post(s.SubmitWorksheet, "Submitted for approval."))
-	w.POST("/worksheets/:id/approve", server.Require(PermWSApprove), moves.Post(s.ApproveWorksheet, "Approved."))
-	w.POST("/worksheets/:id/apply", server.Require(PermWSApply), moves.PostConfirmed(s.ApplyWorksheet, "Applied: the products have their new values.", server.Confirmation{Question: "Apply this worksheet now?"}))
-	w.POST("/worksheets/:id/reject", server.Require(PermWSApprove), s.rejectWorksheetSubmit)
-	w.POST("/worksheets/:id/delete", server.Require(PermWSDelete), s.deleteWorksheetSubmit)
-	w.POST("/worksheets/:id/items", server.Require(PermWSCreate), s.addWorksheetItemsSubmit)
-	w.POST("/worksheets/:id/items/:itemId", server.Require(PermWSCreate), s.worksheetCellSubmit)
-	w.POST("/worksheets/:id/items/:itemId/delete", server.Require(PermWSCreate), s.removeWorksheetItemSubmit)
-	w.POST("/worksheets/:id/paste", server.Require(PermWSCreate), s.pastePricesSubmit)
+	web := rt.Web
+	web.GET("/worksheets", server.Require("worksheets.view"), s.worksheetsPage)
+	web.GET("/worksheets/new", server.Require("worksheets.create"), s.newWorksheetPage)
+	web.POST("/worksheets", server.Require("worksheets.create"), s.createWorksheetSubmit)
+	web.GET("/worksheets/:id", server.Require("worksheets.view"), s.worksheetPage)
+	web.POST("/worksheets/:id/submit", server.Require("worksheets.submit"), s.submitWorksheetSubmit)
+	web.POST("/worksheets/:id/approve", server.Require("worksheets.approve"), s.approveWorksheetSubmit)
+	web.POST("/worksheets/:id/apply", server.Require("worksheets.apply"), s.applyWorksheetSubmit)
+	web.POST("/worksheets/:id/reject", server.Require("worksheets.approve"), s.rejectWorksheetSubmit)
+	web.POST("/worksheets/:id/delete", server.Require("worksheets.delete"), s.deleteWorksheetSubmit)
+	web.POST("/worksheets/:id/items", server.Require("worksheets.create"), s.addWorksheetItemsSubmit)
+	web.POST("/worksheets/:id/items/:itemId", server.Require("worksheets.create"), s.worksheetCellSubmit)
+	web.POST("/worksheets/:id/items/:itemId/delete", server.Require("worksheets.create"), s.removeWorksheetItemSubmit)
+	web.POST("/worksheets/:id/paste", server.Require("worksheets.create"), s.pastePricesSubmit)
 
-	w.GET("/specials", server.Require(PermSpecialsView), s.specialsPage)
-	w.GET("/specials/new", server.Require(PermSpecialsManage), s.newSpecialPage)
-	w.POST("/specials", server.Require(PermSpecialsManage), s.saveSpecialSubmit)
-	w.GET("/specials/:id/edit", server.Require(PermSpecialsManage), s.editSpecialPage)
-	w.POST("/specials/:id", server.Require(PermSpecialsManage), s.saveSpecialSubmit)
-	w.POST("/specials/:id/deactivate", server.Require(PermSpecialsManage), s.specialActiveSubmit(false))
-	w.POST("/specials/:id/activate", server.Require(PermSpecialsManage), s.specialActiveSubmit(true))
-	w.POST("/specials/:id/delete", server.Require(PermSpecialsManage), s.deleteSpecialSubmit)
+	web.GET("/specials", server.Require("specials.view"), s.specialsPage)
+	web.GET("/specials/new", server.Require("specials.manage"), s.newSpecialPage)
+	web.POST("/specials", server.Require("specials.manage"), s.saveSpecialSubmit)
+	web.GET("/specials/:id/edit", server.Require("specials.manage"), s.editSpecialPage)
+	web.POST("/specials/:id", server.Require("specials.manage"), s.saveSpecialSubmit)
+	web.POST("/specials/:id/deactivate", server.Require("specials.manage"), s.deactivateSpecialSubmit)
+	web.POST("/specials/:id/activate", server.Require("specials.manage"), s.activateSpecialSubmit)
+	web.POST("/specials/:id/delete", server.Require("specials.manage"), s.deleteSpecialSubmit)
 
-	w.GET("/price-history/:productId", server.Require("products.view"), s.priceHistoryPage)
-	w.GET("/store-prices", server.Require(PermStorePricesView), s.storePricesPage)
-	w.POST("/store-prices", server.Require(PermStorePricesManage), s.storePriceSubmit)
-	w.POST("/store-prices/:id/delete", server.Require(PermStorePricesManage), s.deleteStorePriceSubmit)
+	web.GET("/price-history/:productId", server.Require("products.view"), s.priceHistoryPage)
+	web.GET("/store-prices", server.Require("store_prices.view"), s.storePricesPage)
+	web.POST("/store-prices", server.Require("store_prices.manage"), s.storePriceSubmit)
+	web.POST("/store-prices/:id/delete", server.Require("store_prices.manage"), s.deleteStorePriceSubmit)
 }
 
 // worksheetPath is the worksheet's page.

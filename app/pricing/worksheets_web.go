@@ -7,7 +7,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/a-h/templ"
 	"github.com/gin-gonic/gin"
 	"github.com/google/uuid"
 
@@ -128,11 +127,60 @@ func (s *Service) worksheetView(c *gin.Context, id uuid.UUID) (prviews.Worksheet
 	return d, nil
 }
 
-// worksheetRecord is the worksheet page.
-func (s *Service) worksheetRecord() server.Record[prviews.WorksheetDetail] {
-	return server.Record[prviews.WorksheetDetail]{Load: s.worksheetView, Page: func(c *gin.Context, v prviews.WorksheetDetail) templ.Component {
-		return prviews.WorksheetPage(server.PageOf(c, "Worksheet "+v.W.Number, navKey), v)
-	}}
+// renderWorksheet writes the worksheet page of id with status; adjust (nil for none) puts a
+// refused form's values and errors into it.
+func (s *Service) renderWorksheet(c *gin.Context, status int, id uuid.UUID, adjust func(*prviews.WorksheetDetail)) {
+	v, err := s.worksheetView(c, id)
+	if err != nil {
+		server.Fail(c, err)
+		return
+	}
+	if adjust != nil {
+		adjust(&v)
+	}
+	server.Render(c, status, prviews.WorksheetPage(server.PageOf(c, "Worksheet "+v.W.Number, navKey), v))
+}
+
+func (s *Service) worksheetPage(c *gin.Context) {
+	id, err := server.IDParam(c, "id")
+	if err != nil {
+		server.Fail(c, err)
+		return
+	}
+	s.renderWorksheet(c, http.StatusOK, id, nil)
+}
+
+func (s *Service) submitWorksheetSubmit(c *gin.Context) {
+	id, err := server.IDParam(c, "id")
+	if err != nil {
+		server.Fail(c, err)
+		return
+	}
+	w, err := s.SubmitWorksheet(c.Request.Context(), server.Actor(c), id)
+	server.Moved(c, err, w.Number, "Submitted for approval.", worksheetPath(id))
+}
+
+func (s *Service) approveWorksheetSubmit(c *gin.Context) {
+	id, err := server.IDParam(c, "id")
+	if err != nil {
+		server.Fail(c, err)
+		return
+	}
+	w, err := s.ApproveWorksheet(c.Request.Context(), server.Actor(c), id)
+	server.Moved(c, err, w.Number, "Approved.", worksheetPath(id))
+}
+
+func (s *Service) applyWorksheetSubmit(c *gin.Context) {
+	id, err := server.IDParam(c, "id")
+	if err != nil {
+		server.Fail(c, err)
+		return
+	}
+	if !confirmed(c, "Apply this worksheet now?", worksheetPath(id)) {
+		return
+	}
+	w, err := s.ApplyWorksheet(c.Request.Context(), server.Actor(c), id)
+	server.Moved(c, err, w.Number, "Applied: the products have their new values.", worksheetPath(id))
 }
 
 func (s *Service) rejectWorksheetSubmit(c *gin.Context) {
@@ -186,7 +234,7 @@ func (s *Service) addWorksheetItemsSubmit(c *gin.Context) {
 			server.Fail(c, err)
 			return
 		}
-		s.worksheetRecord().Render(c, http.StatusUnprocessableEntity, id, func(d *prviews.WorksheetDetail) { d.AddForm = formOf(err, v) })
+		s.renderWorksheet(c, http.StatusUnprocessableEntity, id, func(d *prviews.WorksheetDetail) { d.AddForm = formOf(err, v) })
 	}
 	var in []WorksheetItemInput
 	if c.PostForm("newSku") != "" || c.PostForm("newName") != "" {
@@ -467,7 +515,7 @@ func (s *Service) pastePricesSubmit(c *gin.Context) {
 	}
 	if err != nil {
 		if errors.Is(err, models.ErrValidation) {
-			s.worksheetRecord().Render(c, http.StatusUnprocessableEntity, id, func(d *prviews.WorksheetDetail) {
+			s.renderWorksheet(c, http.StatusUnprocessableEntity, id, func(d *prviews.WorksheetDetail) {
 				d.PasteForm = formOf(err, map[string]string{"prices": raw})
 			})
 			return

@@ -9,27 +9,144 @@ import (
 
 // Mount adds the purchase-order API and pages.
 func (s *Service) Mount(rt server.Routes) {
-	g := rt.API.Group("/purchase-orders")
-	g.GET("", server.Require(PermView), server.ListJSON(server.QueryOf[ListFilter], s.List))
-	g.POST("", server.Require(PermCreate), server.CreateJSON(s.Create))
-	g.POST("/suggest", server.Require(PermCreate), server.CreateJSON(s.Suggest))
-	g.GET("/:id", server.Require(PermView), server.RecordJSON(s.Get))
-	g.GET("/:id/history", server.Require(PermView), s.apiHistory)
-	g.GET("/:id/pdf", server.Require(PermView), s.downloadPDF)
-	g.GET("/:id/csv", server.Require(PermView), s.downloadCSV)
-	g.PUT("/:id", server.Require(PermEdit), s.apiUpdate)
-	g.DELETE("/:id", server.Require(PermDelete), s.apiDelete)
-	g.PATCH("/:id/submit", server.Require(PermCreate), server.RecordJSON(s.Submit))
-	g.PATCH("/:id/approve", server.Require(PermApprove), server.RecordJSON(s.Approve))
-	g.PATCH("/:id/send", server.Require(PermEdit), server.RecordJSON(s.Send))
-	g.PATCH("/:id/cancel", server.Require(PermEdit), server.RecordJSON(s.Cancel))
-	g.PATCH("/:id/reject", server.Require(PermApprove), s.apiReject)
-	g.PATCH("/:id/receive", server.Require(PermReceive), s.apiReceive)
-	g.PATCH("/:id/close", server.Require(PermReceive), s.apiClose)
-	g.POST("/:id/items", server.Require(PermEdit), s.apiAddItem)
-	g.PUT("/:id/items/:itemId", server.Require(PermEdit), s.apiUpdateItem)
-	g.DELETE("/:id/items/:itemId", server.Require(PermEdit), s.apiRemoveItem)
+	api := rt.API
+	api.GET("/purchase-orders", server.Require("purchase_orders.view"), s.apiList)
+	api.POST("/purchase-orders", server.Require("purchase_orders.create"), s.apiCreate)
+	api.POST("/purchase-orders/suggest", server.Require("purchase_orders.create"), s.apiSuggest)
+	api.GET("/purchase-orders/:id", server.Require("purchase_orders.view"), s.apiGet)
+	api.GET("/purchase-orders/:id/history", server.Require("purchase_orders.view"), s.apiHistory)
+	api.GET("/purchase-orders/:id/pdf", server.Require("purchase_orders.view"), s.downloadPDF)
+	api.GET("/purchase-orders/:id/csv", server.Require("purchase_orders.view"), s.downloadCSV)
+	api.PUT("/purchase-orders/:id", server.Require("purchase_orders.edit"), s.apiUpdate)
+	api.DELETE("/purchase-orders/:id", server.Require("purchase_orders.delete"), s.apiDelete)
+	api.PATCH("/purchase-orders/:id/submit", server.Require("purchase_orders.create"), s.apiSubmit)
+	api.PATCH("/purchase-orders/:id/approve", server.Require("purchase_orders.approve"), s.apiApprove)
+	api.PATCH("/purchase-orders/:id/send", server.Require("purchase_orders.edit"), s.apiSend)
+	api.PATCH("/purchase-orders/:id/cancel", server.Require("purchase_orders.edit"), s.apiCancel)
+	api.PATCH("/purchase-orders/:id/reject", server.Require("purchase_orders.approve"), s.apiReject)
+	api.PATCH("/purchase-orders/:id/receive", server.Require("purchase_orders.receive"), s.apiReceive)
+	api.PATCH("/purchase-orders/:id/close", server.Require("purchase_orders.receive"), s.apiClose)
+	api.POST("/purchase-orders/:id/items", server.Require("purchase_orders.edit"), s.apiAddItem)
+	api.PUT("/purchase-orders/:id/items/:itemId", server.Require("purchase_orders.edit"), s.apiUpdateItem)
+	api.DELETE("/purchase-orders/:id/items/:itemId", server.Require("purchase_orders.edit"), s.apiRemoveItem)
 	s.mountWeb(rt)
+}
+
+func (s *Service) apiList(c *gin.Context) {
+	p, err := server.PageParams(c)
+	if err != nil {
+		server.Fail(c, err)
+		return
+	}
+	f, err := server.QueryOf[ListFilter](c)
+	if err != nil {
+		server.Fail(c, err)
+		return
+	}
+	rows, total, err := s.List(c.Request.Context(), server.Actor(c), f, p)
+	if err != nil {
+		server.Fail(c, err)
+		return
+	}
+	server.List(c, rows, total, p)
+}
+
+func (s *Service) apiCreate(c *gin.Context) {
+	var in CreateInput
+	if err := server.BindJSON(c, &in); err != nil {
+		server.Fail(c, err)
+		return
+	}
+	d, err := s.Create(c.Request.Context(), server.Actor(c), in)
+	if err != nil {
+		server.Fail(c, err)
+		return
+	}
+	server.Created(c, d)
+}
+
+func (s *Service) apiSuggest(c *gin.Context) {
+	var in SuggestInput
+	if err := server.BindJSON(c, &in); err != nil {
+		server.Fail(c, err)
+		return
+	}
+	d, err := s.Suggest(c.Request.Context(), server.Actor(c), in)
+	if err != nil {
+		server.Fail(c, err)
+		return
+	}
+	server.Created(c, d)
+}
+
+func (s *Service) apiGet(c *gin.Context) {
+	id, err := server.IDParam(c, "id")
+	if err != nil {
+		server.Fail(c, err)
+		return
+	}
+	d, err := s.Get(c.Request.Context(), server.Actor(c), id)
+	if err != nil {
+		server.Fail(c, err)
+		return
+	}
+	server.OK(c, d)
+}
+
+func (s *Service) apiSubmit(c *gin.Context) {
+	id, err := server.IDParam(c, "id")
+	if err != nil {
+		server.Fail(c, err)
+		return
+	}
+	d, err := s.Submit(c.Request.Context(), server.Actor(c), id)
+	if err != nil {
+		server.Fail(c, err)
+		return
+	}
+	server.OK(c, d)
+}
+
+func (s *Service) apiApprove(c *gin.Context) {
+	id, err := server.IDParam(c, "id")
+	if err != nil {
+		server.Fail(c, err)
+		return
+	}
+	d, err := s.Approve(c.Request.Context(), server.Actor(c), id)
+	if err != nil {
+		server.Fail(c, err)
+		return
+	}
+	server.OK(c, d)
+}
+
+func (s *Service) apiSend(c *gin.Context) {
+	id, err := server.IDParam(c, "id")
+	if err != nil {
+		server.Fail(c, err)
+		return
+	}
+	d, err := s.Send(c.Request.Context(), server.Actor(c), id)
+	if err != nil {
+		server.Fail(c, err)
+		return
+	}
+	server.OK(c, d)
+}
+
+func (s *Service) apiCancel(c *gin.Context) {
+	id, err := server.IDParam(c, "id")
+	if err != nil {
+		server.Fail(c, err)
+		return
+	}
+	d, err := s.Cancel(c.Request.Context(), server.Actor(c), id)
+	if err != nil {
+		server.Fail(c, err)
+		return
+	}
+	server.OK(c, d)
 }
 
 func (s *Service) apiHistory(c *gin.Context) {

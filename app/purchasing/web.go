@@ -6,7 +6,6 @@ import (
 	"net/http"
 	"strings"
 
-	"github.com/a-h/templ"
 	"github.com/gin-gonic/gin"
 	"github.com/google/uuid"
 	"gorm.io/gorm"
@@ -22,26 +21,25 @@ import (
 const navKey = "purchasing"
 
 func (s *Service) mountWeb(rt server.Routes) {
-	w := rt.Web
-	w.GET("/purchase-orders", server.Require(PermView), s.listPage)
-	w.GET("/purchase-orders/new", server.Require(PermCreate), s.newPage)
-	w.POST("/purchase-orders", server.Require(PermCreate), s.createSubmit)
-	w.GET("/purchase-orders/suggest", server.Require(PermCreate), s.suggestPage)
-	w.POST("/purchase-orders/suggest", server.Require(PermCreate), s.suggestSubmit)
-	w.GET("/purchase-orders/:id", server.Require(PermView), s.record().Show)
-	w.GET("/purchase-orders/:id/pdf", server.Require(PermView), s.downloadPDF)
-	w.GET("/purchase-orders/:id/csv", server.Require(PermView), s.downloadCSV)
-	moves := server.Transition[Detail]{Active: navKey, Path: orderPath, Number: func(d Detail) string { return d.Number }}
-	w.POST("/purchase-orders/:id/submit", server.Require(PermCreate), moves.Post(s.Submit, "Submitted for approval."))
-	w.POST("/purchase-orders/:id/approve", server.Require(PermApprove), moves.Post(s.Approve, "Approved."))
-	w.POST("/purchase-orders/:id/send", server.Require(PermEdit), moves.Post(s.Send, "Marked as sent. Download the PDF or CSV for the supplier."))
-	w.POST("/purchase-orders/:id/cancel", server.Require(PermEdit), moves.PostConfirmed(s.Cancel, "Cancelled.", server.Confirmation{Question: "Cancel this purchase order?"}))
-	w.POST("/purchase-orders/:id/delete", server.Require(PermDelete), s.deleteSubmit)
-	w.POST("/purchase-orders/:id/receive", server.Require(PermReceive), s.receiveSubmit)
-	w.POST("/purchase-orders/:id/close", server.Require(PermReceive), s.closeSubmit)
-	w.POST("/purchase-orders/:id/items", server.Require(PermEdit), s.addItemSubmit)
-	w.POST("/purchase-orders/:id/items/:itemId", server.Require(PermEdit), s.updateItemSubmit)
-	w.POST("/purchase-orders/:id/items/:itemId/delete", server.Require(PermEdit), s.removeItemSubmit)
+	web := rt.Web
+	web.GET("/purchase-orders", server.Require("purchase_orders.view"), s.listPage)
+	web.GET("/purchase-orders/new", server.Require("purchase_orders.create"), s.newPage)
+	web.POST("/purchase-orders", server.Require("purchase_orders.create"), s.createSubmit)
+	web.GET("/purchase-orders/suggest", server.Require("purchase_orders.create"), s.suggestPage)
+	web.POST("/purchase-orders/suggest", server.Require("purchase_orders.create"), s.suggestSubmit)
+	web.GET("/purchase-orders/:id", server.Require("purchase_orders.view"), s.showPage)
+	web.GET("/purchase-orders/:id/pdf", server.Require("purchase_orders.view"), s.downloadPDF)
+	web.GET("/purchase-orders/:id/csv", server.Require("purchase_orders.view"), s.downloadCSV)
+	web.POST("/purchase-orders/:id/submit", server.Require("purchase_orders.create"), s.submitSubmit)
+	web.POST("/purchase-orders/:id/approve", server.Require("purchase_orders.approve"), s.approveSubmit)
+	web.POST("/purchase-orders/:id/send", server.Require("purchase_orders.edit"), s.sendSubmit)
+	web.POST("/purchase-orders/:id/cancel", server.Require("purchase_orders.edit"), s.cancelSubmit)
+	web.POST("/purchase-orders/:id/delete", server.Require("purchase_orders.delete"), s.deleteSubmit)
+	web.POST("/purchase-orders/:id/receive", server.Require("purchase_orders.receive"), s.receiveSubmit)
+	web.POST("/purchase-orders/:id/close", server.Require("purchase_orders.receive"), s.closeSubmit)
+	web.POST("/purchase-orders/:id/items", server.Require("purchase_orders.edit"), s.addItemSubmit)
+	web.POST("/purchase-orders/:id/items/:itemId", server.Require("purchase_orders.edit"), s.updateItemSubmit)
+	web.POST("/purchase-orders/:id/items/:itemId/delete", server.Require("purchase_orders.edit"), s.removeItemSubmit)
 }
 
 // orderPath is the purchase order's page.
@@ -243,11 +241,70 @@ func (s *Service) view(c *gin.Context, id uuid.UUID) (poviews.Detail, error) {
 	return v, nil
 }
 
-// record is the purchase order page.
-func (s *Service) record() server.Record[poviews.Detail] {
-	return server.Record[poviews.Detail]{Load: s.view, Page: func(c *gin.Context, v poviews.Detail) templ.Component {
-		return poviews.DetailPage(server.PageOf(c, "Purchase order "+v.Order.Number, navKey), v)
-	}}
+// renderDetail writes the purchase order page of id with status; adjust (nil for none) puts a
+// refused form's values and errors into it.
+func (s *Service) renderDetail(c *gin.Context, status int, id uuid.UUID, adjust func(*poviews.Detail)) {
+	v, err := s.view(c, id)
+	if err != nil {
+		server.Fail(c, err)
+		return
+	}
+	if adjust != nil {
+		adjust(&v)
+	}
+	server.Render(c, status, poviews.DetailPage(server.PageOf(c, "Purchase order "+v.Order.Number, navKey), v))
+}
+
+func (s *Service) showPage(c *gin.Context) {
+	id, err := server.IDParam(c, "id")
+	if err != nil {
+		server.Fail(c, err)
+		return
+	}
+	s.renderDetail(c, http.StatusOK, id, nil)
+}
+
+func (s *Service) submitSubmit(c *gin.Context) {
+	id, err := server.IDParam(c, "id")
+	if err != nil {
+		server.Fail(c, err)
+		return
+	}
+	d, err := s.Submit(c.Request.Context(), server.Actor(c), id)
+	server.Moved(c, err, d.Number, "Submitted for approval.", orderPath(id))
+}
+
+func (s *Service) approveSubmit(c *gin.Context) {
+	id, err := server.IDParam(c, "id")
+	if err != nil {
+		server.Fail(c, err)
+		return
+	}
+	d, err := s.Approve(c.Request.Context(), server.Actor(c), id)
+	server.Moved(c, err, d.Number, "Approved.", orderPath(id))
+}
+
+func (s *Service) sendSubmit(c *gin.Context) {
+	id, err := server.IDParam(c, "id")
+	if err != nil {
+		server.Fail(c, err)
+		return
+	}
+	d, err := s.Send(c.Request.Context(), server.Actor(c), id)
+	server.Moved(c, err, d.Number, "Marked as sent. Download the PDF or CSV for the supplier.", orderPath(id))
+}
+
+func (s *Service) cancelSubmit(c *gin.Context) {
+	id, err := server.IDParam(c, "id")
+	if err != nil {
+		server.Fail(c, err)
+		return
+	}
+	if !server.Confirmed(c, navKey, server.Confirmation{Question: "Cancel this purchase order?", Cancel: orderPath(id)}) {
+		return
+	}
+	d, err := s.Cancel(c.Request.Context(), server.Actor(c), id)
+	server.Moved(c, err, d.Number, "Cancelled.", orderPath(id))
 }
 
 func (s *Service) deleteSubmit(c *gin.Context) {
@@ -315,7 +372,7 @@ func (s *Service) addItemSubmit(c *gin.Context) {
 			server.Fail(c, err)
 			return
 		}
-		s.record().Render(c, http.StatusUnprocessableEntity, id, func(d *poviews.Detail) {
+		s.renderDetail(c, http.StatusUnprocessableEntity, id, func(d *poviews.Detail) {
 			errs := components.ErrorsOf(err)
 			if p := errs["productId"]; p != nil {
 				errs["code"] = append(errs["code"], p...)
@@ -444,7 +501,7 @@ func (s *Service) receiveSubmit(c *gin.Context) {
 		in.Items = append(in.Items, ReceiveLine{ItemID: it.ID, QuantityReceived: q})
 	}
 	rerender := func(msg string, over bool) {
-		s.record().Render(c, http.StatusUnprocessableEntity, id, func(v *poviews.Detail) {
+		s.renderDetail(c, http.StatusUnprocessableEntity, id, func(v *poviews.Detail) {
 			v.Receive, v.ReceiveErrors, v.ReceiveMessage, v.ConfirmOver = typed, formErrs, msg, over
 		})
 	}
@@ -494,7 +551,7 @@ func (s *Service) closeSubmit(c *gin.Context) {
 			server.Fail(c, err)
 			return
 		}
-		s.record().Render(c, http.StatusUnprocessableEntity, id, func(v *poviews.Detail) {
+		s.renderDetail(c, http.StatusUnprocessableEntity, id, func(v *poviews.Detail) {
 			v.CloseForm = poviews.Form{Values: map[string]string{"reason": typed}, Errors: components.ErrorsOf(err), Message: server.Message(err)}
 		})
 	}

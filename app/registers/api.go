@@ -13,14 +13,33 @@ import (
 // Mount adds the registers API, the X/Z report endpoints and the register pages.
 func (s *Service) Mount(rt server.Routes) {
 	api := rt.API
-	api.GET("/registers", server.Require("registers.view"), server.ListJSON(server.QueryOf[Filter], s.List))
-	api.GET("/registers/current", s.registerCurrent)
+	api.GET("/registers", server.Require("registers.view"), s.registerList)
+	api.GET("/registers/current", s.registerCurrent) // any signed-in person (seed 002: JWT)
 	api.POST("/registers/open", server.Require("registers.open"), s.registerOpen)
 	api.POST("/registers/close", server.Require("registers.close"), s.registerCloseByBody)
 	api.PUT("/registers/:id/close", server.Require("registers.close"), s.registerClose)
 	api.GET("/reports/x-report", server.Require("reports.x_report"), s.xReport)
 	api.GET("/reports/z-report", server.Require("reports.z_report"), s.zReport)
 	s.mountWeb(rt.Web)
+}
+
+func (s *Service) registerList(c *gin.Context) {
+	p, err := server.PageParams(c)
+	if err != nil {
+		server.Fail(c, err)
+		return
+	}
+	f, err := server.QueryOf[Filter](c)
+	if err != nil {
+		server.Fail(c, err)
+		return
+	}
+	rows, total, err := s.List(c.Request.Context(), server.Actor(c), f, p)
+	if err != nil {
+		server.Fail(c, err)
+		return
+	}
+	server.List(c, rows, total, p)
 }
 
 func (s *Service) registerCurrent(c *gin.Context) {

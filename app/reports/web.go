@@ -33,23 +33,30 @@ var Permissions = func() []string {
 }()
 
 func (s *Service) mountWeb(web *gin.RouterGroup) {
-	web.GET("/reports", server.Require(Permissions...), s.indexPage)
-	web.GET("/reports/:slug", s.requireReport, s.reportPage)
-	web.GET("/reports/:slug/:file", s.requireReport, s.reportExport)
+	web.GET("/reports", server.Require(Permissions...), s.indexPage) // any report's permission
+	web.GET("/reports/sales-summary", server.Require("reports.view_global"), s.reportPage)
+	web.GET("/reports/sales-summary/:file", server.Require("reports.view_global"), s.reportExport)
+	web.GET("/reports/sales-by-period", server.Require("reports.view_global"), s.reportPage)
+	web.GET("/reports/sales-by-period/:file", server.Require("reports.view_global"), s.reportExport)
+	web.GET("/reports/tax", server.Require("reports.view_global"), s.reportPage)
+	web.GET("/reports/tax/:file", server.Require("reports.view_global"), s.reportExport)
+	web.GET("/reports/department-sales", server.Require("reports.view_global"), s.reportPage)
+	web.GET("/reports/department-sales/:file", server.Require("reports.view_global"), s.reportExport)
+	web.GET("/reports/profit-margin", server.Require("reports.profit_margin"), s.reportPage)
+	web.GET("/reports/profit-margin/:file", server.Require("reports.profit_margin"), s.reportExport)
+	web.GET("/reports/product-performance", server.Require("reports.product_performance"), s.reportPage)
+	web.GET("/reports/product-performance/:file", server.Require("reports.product_performance"), s.reportExport)
+	web.GET("/reports/sales-by-rep", server.Require("reports.sales_by_rep"), s.reportPage)
+	web.GET("/reports/sales-by-rep/:file", server.Require("reports.sales_by_rep"), s.reportExport)
+	web.GET("/reports/cashier-performance", server.Require("reports.cashier_performance"), s.reportPage)
+	web.GET("/reports/cashier-performance/:file", server.Require("reports.cashier_performance"), s.reportExport)
+	web.GET("/reports/discount-analysis", server.Require("reports.discount_analysis"), s.reportPage)
+	web.GET("/reports/discount-analysis/:file", server.Require("reports.discount_analysis"), s.reportExport)
+	web.GET("/reports/inventory-value", server.Require("reports.view_global"), s.reportPage)
+	web.GET("/reports/inventory-value/:file", server.Require("reports.view_global"), s.reportExport)
+	web.GET("/reports/inventory-turnover", server.Require("reports.view_global"), s.reportPage)
+	web.GET("/reports/inventory-turnover/:file", server.Require("reports.view_global"), s.reportExport)
 }
-
-// requireReport finds the report of the path (404) and checks its permission (403).
-func (s *Service) requireReport(c *gin.Context) {
-	r, ok := Find(c.Param("slug"))
-	if !ok {
-		server.Fail(c, models.NotFound("report"))
-		return
-	}
-	c.Set("report", r)
-	server.Require(r.Perm)(c)
-}
-
-func reportOf(c *gin.Context) Report { return c.MustGet("report").(Report) }
 
 func (s *Service) indexPage(c *gin.Context) {
 	actor := server.Actor(c)
@@ -64,8 +71,8 @@ func (s *Service) indexPage(c *gin.Context) {
 
 // view runs the report of the request into what the page shows. A bad filter comes back as a
 // validation error with the view carrying its message, for the page to show beside the form.
-func (s *Service) view(c *gin.Context) (repviews.View, *Result, error) {
-	ctx, actor, r := c.Request.Context(), server.Actor(c), reportOf(c)
+func (s *Service) view(c *gin.Context, r Report) (repviews.View, *Result, error) {
+	ctx, actor := c.Request.Context(), server.Actor(c)
 	v := repviews.View{Slug: r.Slug, Title: r.Title, About: r.About, Dated: r.Dated, Periodic: r.Periodic,
 		DateFrom: c.Query("date_from"), DateTo: c.Query("date_to"), StoreID: c.Query("store_id"), Period: c.Query("period")}
 	from, to := DefaultRange(s.now(), components.Zone(ctx))
@@ -123,7 +130,11 @@ func validationText(errs components.Errors) string {
 }
 
 func (s *Service) reportPage(c *gin.Context) {
-	v, _, err := s.view(c)
+	r, ok := reportAt(c)
+	if !ok {
+		return
+	}
+	v, _, err := s.view(c, r)
 	status := http.StatusOK
 	if errors.Is(err, models.ErrValidation) {
 		status, err = http.StatusUnprocessableEntity, nil
@@ -137,12 +148,16 @@ func (s *Service) reportPage(c *gin.Context) {
 
 // reportExport downloads the table the page shows, as export.csv, export.xlsx or export.pdf.
 func (s *Service) reportExport(c *gin.Context) {
+	r, ok := reportAt(c)
+	if !ok {
+		return
+	}
 	format, ok := strings.CutPrefix(c.Param("file"), "export.")
 	if _, known := tabular.Formats[format]; !ok || !known {
 		server.Fail(c, models.NotFound("export"))
 		return
 	}
-	v, res, err := s.view(c)
+	v, res, err := s.view(c, r)
 	if err != nil {
 		server.Fail(c, err)
 		return

@@ -13,12 +13,45 @@ import (
 // Mount adds the sales API and pages.
 func (s *Service) Mount(rt server.Routes) {
 	api := rt.API
-	api.GET("/sales", server.Require("pos.sell"), server.ListJSON(server.QueryOf[Filter], s.List))
+	api.GET("/sales", server.Require("pos.sell"), s.saleList)
 	api.POST("/sales", server.Require("pos.sell"), s.saleCreate)
 	api.POST("/sales/print", server.Require("pos.sell"), s.salePrint)
-	api.GET("/sales/:id", server.Require("pos.sell", "pos.void"), server.RecordJSON(s.Get))
+	api.GET("/sales/:id", server.Require("pos.sell", "pos.void"), s.saleShow)
 	api.PUT("/sales/:id/void", server.Require("pos.void"), s.saleVoid)
 	s.mountWeb(rt.Web)
+}
+
+func (s *Service) saleList(c *gin.Context) {
+	p, err := server.PageParams(c)
+	if err != nil {
+		server.Fail(c, err)
+		return
+	}
+	f, err := server.QueryOf[Filter](c)
+	if err != nil {
+		server.Fail(c, err)
+		return
+	}
+	rows, total, err := s.List(c.Request.Context(), server.Actor(c), f, p)
+	if err != nil {
+		server.Fail(c, err)
+		return
+	}
+	server.List(c, rows, total, p)
+}
+
+func (s *Service) saleShow(c *gin.Context) {
+	id, err := server.IDParam(c, "id")
+	if err != nil {
+		server.Fail(c, err)
+		return
+	}
+	sale, err := s.Get(c.Request.Context(), server.Actor(c), id)
+	if err != nil {
+		server.Fail(c, err)
+		return
+	}
+	server.OK(c, sale)
 }
 
 func (s *Service) saleCreate(c *gin.Context) {

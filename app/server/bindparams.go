@@ -57,8 +57,7 @@ func BindQuery(c *gin.Context, dst any) error {
 	return models.ValidateNaming(dst, "query")
 }
 
-// QueryOf is BindQuery into a new F: the filter reader ListJSON takes, for a filter type that
-// carries its own `query` tags.
+// QueryOf is BindQuery into a new F, for a list filter type that carries its own `query` tags.
 func QueryOf[F any](c *gin.Context) (F, error) {
 	var f F
 	err := BindQuery(c, &f)

@@ -12,12 +12,12 @@ import (
 
 // Mount adds the tender API and pages.
 func (s *Service) Mount(rt server.Routes) {
-	g := rt.API.Group("/tenders")
-	g.GET("", server.Require("tenders.view"), s.tenderList)
-	g.GET("/:id", server.Require("tenders.view"), s.tenderShow)
-	g.POST("", server.Require("tenders.manage"), s.tenderCreate)
-	g.PUT("/:id", server.Require("tenders.manage"), s.tenderUpdate)
-	g.DELETE("/:id", server.Require("tenders.manage"), s.tenderDelete)
+	api := rt.API
+	api.GET("/tenders", server.Require("tenders.view"), s.tenderList)
+	api.GET("/tenders/:id", server.Require("tenders.view"), s.tenderShow)
+	api.POST("/tenders", server.Require("tenders.manage"), s.tenderCreate)
+	api.PUT("/tenders/:id", server.Require("tenders.manage"), s.tenderUpdate)
+	api.DELETE("/tenders/:id", server.Require("tenders.manage"), s.tenderDelete)
 	s.mountWeb(rt.Web)
 }
 

@@ -1,25 +1,23 @@
 package transfers
 
 import (
-	"context"
 	"strings"
 
 	"github.com/gin-gonic/gin"
 	"github.com/google/uuid"
 
 	"backroom/app/server"
-	"backroom/models"
 )
 
 // Mount adds the transfers API and pages.
 func (s *Service) Mount(rt server.Routes) {
-	g := rt.API.Group("/transfers")
-	g.GET("", server.Require(PermView), server.ListJSON(listFilter, s.List))
-	g.GET("/:id", server.Require(PermView), server.RecordJSON(s.Get))
-	g.POST("", server.Require(PermCreate), server.CreateJSON(s.Create))
-	g.PUT("/:id/send", server.Require(PermSend), s.apiSend)
-	g.PUT("/:id/receive", server.Require(PermReceive), s.apiReceive)
-	g.PUT("/:id/cancel", server.Require(PermCreate), server.RecordJSON(s.Cancel))
+	api := rt.API
+	api.GET("/transfers", server.Require("transfers.view"), s.apiList)
+	api.GET("/transfers/:id", server.Require("transfers.view"), s.apiGet)
+	api.POST("/transfers", server.Require("transfers.create"), s.apiCreate)
+	api.PUT("/transfers/:id/send", server.Require("transfers.send"), s.apiSend)
+	api.PUT("/transfers/:id/receive", server.Require("transfers.receive"), s.apiReceive)
+	api.PUT("/transfers/:id/cancel", server.Require("transfers.create"), s.apiCancel)
 	s.mountWeb(rt)
 }
 
@@ -53,6 +51,52 @@ func (p *differencesParam) UnmarshalParam(s string) error {
 	return nil
 }
 
+func (s *Service) apiList(c *gin.Context) {
+	p, err := server.PageParams(c)
+	if err != nil {
+		server.Fail(c, err)
+		return
+	}
+	f, err := listFilter(c)
+	if err != nil {
+		server.Fail(c, err)
+		return
+	}
+	rows, total, err := s.List(c.Request.Context(), server.Actor(c), f, p)
+	if err != nil {
+		server.Fail(c, err)
+		return
+	}
+	server.List(c, rows, total, p)
+}
+
+func (s *Service) apiGet(c *gin.Context) {
+	id, err := server.IDParam(c, "id")
+	if err != nil {
+		server.Fail(c, err)
+		return
+	}
+	d, err := s.Get(c.Request.Context(), server.Actor(c), id)
+	answer(c, d, err)
+}
+
+func (s *Service) apiCreate(c *gin.Context) {
+	var in CreateInput
+	if err := server.BindJSON(c, &in); err != nil {
+		server.Fail(c, err)
+		return
+	}
+	d, err := s.Create(c.Request.Context(), server.Actor(c), in)
+	if err != nil {
+		server.Fail(c, err)
+		return
+	}
+	server.Created(c, d)
+}
+
+// The body of send and receive is read before the id, so a malformed body is 400 whatever the
+// path says.
+
 func (s *Service) apiSend(c *gin.Context) {
 	var in SendInput
 	if c.Request.ContentLength != 0 {
@@ -61,8 +105,13 @@ func (s *Service) apiSend(c *gin.Context) {
 			return
 		}
 	}
-	// The body is read before the id, so a malformed body is 400 whatever the path says.
-	server.RecordJSON(func(ctx context.Context, a models.Actor, id uuid.UUID) (Detail, error) { return s.Send(ctx, a, id, in) })(c)
+	id, err := server.IDParam(c, "id")
+	if err != nil {
+		server.Fail(c, err)
+		return
+	}
+	d, err := s.Send(c.Request.Context(), server.Actor(c), id, in)
+	answer(c, d, err)
 }
 
 func (s *Service) apiReceive(c *gin.Context) {
@@ -73,7 +122,30 @@ func (s *Service) apiReceive(c *gin.Context) {
 			return
 		}
 	}
-	server.RecordJSON(func(ctx context.Context, a models.Actor, id uuid.UUID) (Detail, error) {
-		return s.Receive(ctx, a, id, in)
-	})(c)
+	id, err := server.IDParam(c, "id")
+	if err != nil {
+		server.Fail(c, err)
+		return
+	}
+	d, err := s.Receive(c.Request.Context(), server.Actor(c), id, in)
+	answer(c, d, err)
+}
+
+func (s *Service) apiCancel(c *gin.Context) {
+	id, err := server.IDParam(c, "id")
+	if err != nil {
+		server.Fail(c, err)
+		return
+	}
+	d, err := s.Cancel(c.Request.Context(), server.Actor(c), id)
+	answer(c, d, err)
+}
+
+// answer answers 200 with the transfer, or the error exit.
+func answer(c *gin.Context, d Detail, err error) {
+	if err != nil {
+		server.Fail(c, err)
+		return
+	}
+	server.OK(c, d)
 }

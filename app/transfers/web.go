@@ -6,7 +6,6 @@ import (
 	"net/http"
 	"strings"
 
-	"github.com/a-h/templ"
 	"github.com/gin-gonic/gin"
 	"github.com/google/uuid"
 
@@ -22,16 +21,14 @@ import (
 const navKey = "transfers"
 
 func (s *Service) mountWeb(rt server.Routes) {
-	w := rt.Web
-	w.GET("/transfers", server.Require(PermView), s.listPage)
-	w.GET("/transfers/new", server.Require(PermCreate), s.newPage)
-	w.POST("/transfers", server.Require(PermCreate), s.createSubmit)
-	w.GET("/transfers/:id", server.Require(PermView), s.record().Show)
-	w.POST("/transfers/:id/send", server.Require(PermSend), s.sendSubmit)
-	w.POST("/transfers/:id/receive", server.Require(PermReceive), s.receiveSubmit)
-	moves := server.Transition[Detail]{Active: navKey, Path: transferPath, Number: func(d Detail) string { return d.Number }}
-	w.POST("/transfers/:id/cancel", server.Require(PermCreate), moves.PostConfirmed(s.Cancel, "cancelled; the goods are back in stock.",
-		server.Confirmation{Question: "Cancel this transfer? The goods go back into the sending store's stock.", Button: "Yes, cancel it"}))
+	web := rt.Web
+	web.GET("/transfers", server.Require("transfers.view"), s.listPage)
+	web.GET("/transfers/new", server.Require("transfers.create"), s.newPage)
+	web.POST("/transfers", server.Require("transfers.create"), s.createSubmit)
+	web.GET("/transfers/:id", server.Require("transfers.view"), s.showPage)
+	web.POST("/transfers/:id/send", server.Require("transfers.send"), s.sendSubmit)
+	web.POST("/transfers/:id/receive", server.Require("transfers.receive"), s.receiveSubmit)
+	web.POST("/transfers/:id/cancel", server.Require("transfers.create"), s.cancelSubmit)
 }
 
 // transferPath is the transfer's page.
@@ -195,11 +192,41 @@ func (s *Service) view(c *gin.Context, id uuid.UUID) (trviews.Detail, error) {
 	}, nil
 }
 
-// record is the transfer page.
-func (s *Service) record() server.Record[trviews.Detail] {
-	return server.Record[trviews.Detail]{Load: s.view, Page: func(c *gin.Context, v trviews.Detail) templ.Component {
-		return trviews.DetailPage(server.PageOf(c, "Transfer "+v.T.Number, navKey), v)
-	}}
+// renderDetail writes the transfer page of id with status; adjust (nil for none) puts a refused
+// form's values and errors into it.
+func (s *Service) renderDetail(c *gin.Context, status int, id uuid.UUID, adjust func(*trviews.Detail)) {
+	v, err := s.view(c, id)
+	if err != nil {
+		server.Fail(c, err)
+		return
+	}
+	if adjust != nil {
+		adjust(&v)
+	}
+	server.Render(c, status, trviews.DetailPage(server.PageOf(c, "Transfer "+v.T.Number, navKey), v))
+}
+
+func (s *Service) showPage(c *gin.Context) {
+	id, err := server.IDParam(c, "id")
+	if err != nil {
+		server.Fail(c, err)
+		return
+	}
+	s.renderDetail(c, http.StatusOK, id, nil)
+}
+
+func (s *Service) cancelSubmit(c *gin.Context) {
+	id, err := server.IDParam(c, "id")
+	if err != nil {
+		server.Fail(c, err)
+		return
+	}
+	if !server.Confirmed(c, navKey, server.Confirmation{Question: "Cancel this transfer? The goods go back into the sending store's stock.",
+		Button: "Yes, cancel it", Cancel: transferPath(id)}) {
+		return
+	}
+	d, err := s.Cancel(c.Request.Context(), server.Actor(c), id)
+	server.Moved(c, err, d.Number, "cancelled; the goods are back in stock.", transferPath(id))
 }
 
 func (s *Service) sendSubmit(c *gin.Context) {
@@ -251,7 +278,7 @@ func (s *Service) receiveSubmit(c *gin.Context) {
 		in.Items = append(in.Items, ReceiveLine{ProductID: it.ProductID, QuantityReceived: q, Reason: reason})
 	}
 	rerender := func(msg string) {
-		s.record().Render(c, http.StatusUnprocessableEntity, id, func(v *trviews.Detail) {
+		s.renderDetail(c, http.StatusUnprocessableEntity, id, func(v *trviews.Detail) {
 			v.Received, v.Reasons, v.Errors, v.Message = typed, reasons, formErrs, msg
 		})
 	}

@@ -17,13 +17,13 @@ import (
 // exchange of a token (public: the token is the proof), and the store-facing routes, which
 // authenticate with X-Sync-Token and act only for that credential's store.
 func (s *Service) Mount(rt server.Routes) {
-	rt.API.POST("/stores/:id/sync-token", server.Require(PermManage), s.apiIssueToken)
-	rt.API.DELETE("/stores/:id/sync-token", server.Require(PermManage), s.apiRevoke)
-	rt.API.GET("/sync/dashboard", server.Require(PermManage), s.apiDashboard)
-	rt.API.GET("/sync/errors", server.Require(PermManage), s.apiErrors)
-	rt.API.POST("/sync/retry/:id", server.Require(PermManage), s.apiRetry)
-	rt.API.POST("/sync/resolve/:id", server.Require(PermManage), s.apiResolve)
-	rt.API.POST("/sync/retry-all", server.Require(PermManage), s.apiRetryAll)
+	rt.API.POST("/stores/:id/sync-token", server.Require("sync.manage"), s.apiIssueToken)
+	rt.API.DELETE("/stores/:id/sync-token", server.Require("sync.manage"), s.apiRevoke)
+	rt.API.GET("/sync/dashboard", server.Require("sync.manage"), s.apiDashboard)
+	rt.API.GET("/sync/errors", server.Require("sync.manage"), s.apiErrors)
+	rt.API.POST("/sync/retry/:id", server.Require("sync.manage"), s.apiRetry)
+	rt.API.POST("/sync/resolve/:id", server.Require("sync.manage"), s.apiResolve)
+	rt.API.POST("/sync/retry-all", server.Require("sync.manage"), s.apiRetryAll)
 	rt.PublicAPI.POST("/sync/provision", s.apiProvision)
 	rt.PublicAPI.GET("/sync/pull", s.RequireStore, s.apiPull)
 	rt.PublicAPI.GET("/sync/status", s.RequireStore, s.apiStatus)

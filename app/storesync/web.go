@@ -19,13 +19,13 @@ const navKey = "sync"
 
 // MountWeb adds the Sync page and its two forms.
 func (s *Service) MountWeb(rt server.Routes) {
-	rt.Web.GET("/sync", server.Require(PermManage), s.page)
-	rt.Web.POST("/sync/stores/:id/token", server.Require(PermManage), s.webIssue)
-	rt.Web.POST("/sync/stores/:id/revoke", server.Require(PermManage), s.webRevoke)
-	rt.Web.GET("/sync/stores/:id", server.Require(PermManage), s.storePage)
-	rt.Web.POST("/sync/stores/:id/retry-all", server.Require(PermManage), s.webRetryAll)
-	rt.Web.POST("/sync/errors/:id/retry", server.Require(PermManage), s.webRetry)
-	rt.Web.POST("/sync/errors/:id/resolve", server.Require(PermManage), s.webResolve)
+	rt.Web.GET("/sync", server.Require("sync.manage"), s.page)
+	rt.Web.POST("/sync/stores/:id/token", server.Require("sync.manage"), s.webIssue)
+	rt.Web.POST("/sync/stores/:id/revoke", server.Require("sync.manage"), s.webRevoke)
+	rt.Web.GET("/sync/stores/:id", server.Require("sync.manage"), s.storePage)
+	rt.Web.POST("/sync/stores/:id/retry-all", server.Require("sync.manage"), s.webRetryAll)
+	rt.Web.POST("/sync/errors/:id/retry", server.Require("sync.manage"), s.webRetry)
+	rt.Web.POST("/sync/errors/:id/resolve", server.Require("sync.manage"), s.webResolve)
 }
 
 // viewRow is a dashboard row as the pages show it.

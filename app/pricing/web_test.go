@@ -118,3 +118,61 @@ func TestSpecialAndStorePricePages(t *testing.T) {
 	expectBody(t, web.Get("/store-prices?store_id="+f.s1.ID.String()), 200, "$9.49", "$10.00")
 	expectBody(t, web.HTMX("GET", "/store-prices?store_id="+f.s2.ID.String(), nil), 200, `id="store-price-table"`, "No store prices")
 }
+
+var refusalBox = regexp.MustCompile(`(?s)<div role="alert"[^>]*data-testid="refusal">(.*?)</div>`)
+
+// A refused submit (issue 16): the worksheet's own page comes back with 422, the reason in
+// words at the top naming the line as the grid numbers it and the column's label, and the line
+// marked; no JSON path or field name is shown.
+func TestRefusedSubmitShowsTheWorksheet(t *testing.T) {
+	f := setup(t)
+	web, _ := f.app.WebUser(nil, allPricing...)
+	res := web.PostForm("/worksheets", url.Values{"type": {"price_change"}, "description": {"Winter"}})
+	res.Expect(t, http.StatusSeeOther)
+	loc := res.Header.Get("Location")
+	web.PostForm(loc+"/items", url.Values{"codes": {"P-0\nP-1"}}).Expect(t, http.StatusSeeOther)
+	// The first line is left without a price, the second gets one.
+	web.PostForm(loc+"/paste", url.Values{"prices": {"\n12.00"}}).Expect(t, http.StatusSeeOther)
+	var number string
+	must(t, f.app.DB.Raw("SELECT number FROM worksheets").Scan(&number).Error)
+
+	page := web.PostForm(loc+"/submit", url.Values{})
+	expectBody(t, page, http.StatusUnprocessableEntity, "<title>Worksheet "+number, `data-testid="ws-grid"`, `data-testid="ws-submit"`, "incomplete")
+	box := refusalBox.FindStringSubmatch(page.String())
+	if box == nil {
+		t.Fatalf("no refusal summary on the page:\n%s", page)
+	}
+	if !strings.Contains(box[1], "Line 1: New sell price") || strings.Contains(box[1], "Line 2") {
+		t.Fatalf("summary %q", box[1])
+	}
+	for _, internal := range []string{"items[", "newSellPrice", "sellPrice", "highlighted fields ("} {
+		if strings.Contains(box[1], internal) {
+			t.Fatalf("summary shows %q: %q", internal, box[1])
+		}
+	}
+	if strings.Contains(page.String(), "items[0]") || strings.Contains(page.String(), "Unprocessable Entity") {
+		t.Fatal("the page shows an internal path or the bare status page")
+	}
+	rows := regexp.MustCompile(`<tr id="ws-row-[^"]*"[^>]*>`).FindAllString(page.String(), -1)
+	if len(rows) != 2 || !strings.Contains(rows[0], "data-invalid") || !strings.Contains(rows[0], "ring-red-500") || strings.Contains(rows[1], "data-invalid") {
+		t.Fatalf("grid rows marked wrongly: %q", rows)
+	}
+	if !strings.Contains(page.String(), `aria-invalid`) {
+		t.Fatal("the failing cell is not marked invalid")
+	}
+	// The worksheet has not moved.
+	if f.app.Count("worksheets", "status = 'draft'") != 1 {
+		t.Fatal("refused worksheet changed state")
+	}
+
+	// An htmx post is told the same, in words, as a flash.
+	flash := web.HTMX("POST", loc+"/submit", url.Values{})
+	expectBody(t, flash, http.StatusUnprocessableEntity, "Line 1: New sell price")
+	if strings.Contains(flash.String(), "items[0]") || strings.Contains(flash.String(), "newSellPrice") {
+		t.Fatalf("htmx refusal shows internal names: %s", flash)
+	}
+
+	// A conflict (approving a draft) re-renders the worksheet too, with 409 and the reason.
+	page = web.PostForm(loc+"/approve", url.Values{})
+	expectBody(t, page, http.StatusConflict, "<title>Worksheet "+number, `data-testid="refusal"`, "can be approved only when")
+}

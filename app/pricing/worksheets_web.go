@@ -157,7 +157,34 @@ func (s *Service) submitWorksheetSubmit(c *gin.Context) {
 		return
 	}
 	w, err := s.SubmitWorksheet(c.Request.Context(), server.Actor(c), id)
-	server.Moved(c, err, w.Number, "Submitted for approval.", worksheetPath(id))
+	s.moved(c, id, err, w.Number, "Submitted for approval.")
+}
+
+// moved ends a transition post: done, it goes back to the worksheet with "<number>: <done>";
+// refused (a line incomplete, or the worksheet moved on), the worksheet's own page comes back
+// with the refusal's status, the reason in words at the top and the failing lines marked. An
+// htmx post gets the same words as a flash.
+func (s *Service) moved(c *gin.Context, id uuid.UUID, err error, number, done string) {
+	status := server.Status(err)
+	if err == nil || (status != http.StatusUnprocessableEntity && status != http.StatusConflict) {
+		server.Moved(c, err, number, done, worksheetPath(id))
+		return
+	}
+	if server.IsHTMX(c) {
+		typ := ""
+		if w, gerr := s.GetWorksheet(c.Request.Context(), server.Actor(c), id); gerr == nil {
+			typ = w.Type
+		}
+		kind := models.ErrValidation
+		if status == http.StatusConflict {
+			kind = models.ErrConflict
+		}
+		server.Fail(c, &models.Error{Kind: kind, Message: components.RefusalOf(err, server.Message(err), prviews.Labels(typ)).Text()})
+		return
+	}
+	s.renderWorksheet(c, status, id, func(d *prviews.WorksheetDetail) {
+		d.Refused = components.RefusalOf(err, server.Message(err), prviews.Labels(d.W.Type))
+	})
 }
 
 func (s *Service) approveWorksheetSubmit(c *gin.Context) {
@@ -167,7 +194,7 @@ func (s *Service) approveWorksheetSubmit(c *gin.Context) {
 		return
 	}
 	w, err := s.ApproveWorksheet(c.Request.Context(), server.Actor(c), id)
-	server.Moved(c, err, w.Number, "Approved.", worksheetPath(id))
+	s.moved(c, id, err, w.Number, "Approved.")
 }
 
 func (s *Service) applyWorksheetSubmit(c *gin.Context) {
@@ -180,7 +207,7 @@ func (s *Service) applyWorksheetSubmit(c *gin.Context) {
 		return
 	}
 	w, err := s.ApplyWorksheet(c.Request.Context(), server.Actor(c), id)
-	server.Moved(c, err, w.Number, "Applied: the products have their new values.", worksheetPath(id))
+	s.moved(c, id, err, w.Number, "Applied: the products have their new values.")
 }
 
 func (s *Service) rejectWorksheetSubmit(c *gin.Context) {
@@ -192,7 +219,7 @@ func (s *Service) rejectWorksheetSubmit(c *gin.Context) {
 	w, err := s.RejectWorksheet(c.Request.Context(), server.Actor(c), id, c.PostForm("reason"))
 	if err != nil {
 		if errors.Is(err, models.ErrValidation) {
-			server.Flash(c, "error", server.Message(err))
+			server.Flash(c, "error", components.RefusalOf(err, server.Message(err), prviews.Labels("")).Text())
 			server.Redirect(c, prviews.Path(id, ""))
 			return
 		}

@@ -67,8 +67,26 @@ type WorksheetDetail struct {
 	Names       map[uuid.UUID]string // department and tax group names
 	AddForm     Form
 	PasteForm   Form
-	Scheduled   bool   // approved with a future effective date
-	CSRF        string // for the rows' no-JavaScript forms
+	Scheduled   bool               // approved with a future effective date
+	CSRF        string             // for the rows' no-JavaScript forms
+	Refused     components.Refusal // why the last transition post was refused, with its lines
+}
+
+// Labels are the grid's column labels by field name, for a worksheet of type typ: messages name
+// a field by the label its column shows (a new product's "Sell price", a price change's "New
+// sell price").
+func Labels(typ string) map[string]string {
+	l := map[string]string{"items": "Lines", "productId": "Product", "reason": "Reason for rejecting",
+		"newSellPrice": "New sell price", "newCostPrice": "New cost price", "newName": "New name",
+		"newDescription": "New description", "newDepartmentId": "New department", "newTaxGroupId": "New tax group",
+		"newSku": "New SKU", "newBarcode": "New barcode"}
+	if typ == "new_product" {
+		for k, v := range map[string]string{"newSellPrice": "Sell price", "newCostPrice": "Cost price", "newName": "Name",
+			"newDescription": "Description", "newDepartmentId": "Department", "newTaxGroupId": "Tax group", "newSku": "SKU", "newBarcode": "Barcode"} {
+			l[k] = v
+		}
+	}
+	return l
 }
 
 // ChainWide reports whether the worksheet targets every store.
@@ -94,7 +112,7 @@ func (d WorksheetDetail) Rows() []Row {
 	out := make([]Row, len(d.W.Items))
 	for i, it := range d.W.Items {
 		out[i] = Row{WorksheetID: d.W.ID, Type: d.W.Type, ChainWide: d.ChainWide(), Item: it, Editable: d.Can.Edit,
-			Departments: d.Departments, TaxGroups: d.TaxGroups, Names: d.Names, CSRF: d.CSRF}
+			Departments: d.Departments, TaxGroups: d.TaxGroups, Names: d.Names, CSRF: d.CSRF, Errors: d.Refused.Lines(i + 1)}
 	}
 	return out
 }

@@ -264,6 +264,31 @@ func (s *Service) showPage(c *gin.Context) {
 	s.renderDetail(c, http.StatusOK, id, nil)
 }
 
+// labels name an order's fields as its page does, for refusals in words.
+var labels = map[string]string{"items": "Lines", "reason": "Reason", "quantityReceived": "Received", "itemId": "Line",
+	"productId": "Product", "quantity": "Quantity", "unitCost": "Unit cost"}
+
+// transitioned ends a transition post: done, it goes back to the order with "<number>: <done>";
+// refused (422, or 409 when the order moved on), the order's own page comes back with that
+// status and the reason in words at the top. An htmx post gets the same words as a flash.
+func (s *Service) transitioned(c *gin.Context, id uuid.UUID, err error, number, done string) {
+	status := server.Status(err)
+	if err == nil || (status != http.StatusUnprocessableEntity && status != http.StatusConflict) {
+		server.Moved(c, err, number, done, orderPath(id))
+		return
+	}
+	r := components.RefusalOf(err, server.Message(err), labels)
+	if server.IsHTMX(c) {
+		kind := models.ErrValidation
+		if status == http.StatusConflict {
+			kind = models.ErrConflict
+		}
+		server.Fail(c, &models.Error{Kind: kind, Message: r.Text()})
+		return
+	}
+	s.renderDetail(c, status, id, func(v *poviews.Detail) { v.Refused = r })
+}
+
 func (s *Service) submitSubmit(c *gin.Context) {
 	id, err := server.IDParam(c, "id")
 	if err != nil {
@@ -271,7 +296,7 @@ func (s *Service) submitSubmit(c *gin.Context) {
 		return
 	}
 	d, err := s.Submit(c.Request.Context(), server.Actor(c), id)
-	server.Moved(c, err, d.Number, "Submitted for approval.", orderPath(id))
+	s.transitioned(c, id, err, d.Number, "Submitted for approval.")
 }
 
 func (s *Service) approveSubmit(c *gin.Context) {
@@ -281,7 +306,7 @@ func (s *Service) approveSubmit(c *gin.Context) {
 		return
 	}
 	d, err := s.Approve(c.Request.Context(), server.Actor(c), id)
-	server.Moved(c, err, d.Number, "Approved.", orderPath(id))
+	s.transitioned(c, id, err, d.Number, "Approved.")
 }
 
 func (s *Service) sendSubmit(c *gin.Context) {
@@ -291,7 +316,7 @@ func (s *Service) sendSubmit(c *gin.Context) {
 		return
 	}
 	d, err := s.Send(c.Request.Context(), server.Actor(c), id)
-	server.Moved(c, err, d.Number, "Marked as sent. Download the PDF or CSV for the supplier.", orderPath(id))
+	s.transitioned(c, id, err, d.Number, "Marked as sent. Download the PDF or CSV for the supplier.")
 }
 
 func (s *Service) cancelSubmit(c *gin.Context) {
@@ -304,7 +329,7 @@ func (s *Service) cancelSubmit(c *gin.Context) {
 		return
 	}
 	d, err := s.Cancel(c.Request.Context(), server.Actor(c), id)
-	server.Moved(c, err, d.Number, "Cancelled.", orderPath(id))
+	s.transitioned(c, id, err, d.Number, "Cancelled.")
 }
 
 func (s *Service) deleteSubmit(c *gin.Context) {
@@ -528,7 +553,9 @@ func (s *Service) receiveSubmit(c *gin.Context) {
 				over = true
 			}
 		}
-		rerender(server.Message(err), over)
+		// The paths (items[i].quantityReceived) are not the page's: the messages stand under
+		// their lines' inputs, and the headline says so in words.
+		rerender(components.RefusalOf(err, server.Message(err), labels).Message, over)
 		return
 	}
 	msg := fmt.Sprintf("%s: received. %s of %s in so far.", res.Number, money.FormatQty(res.Received), money.FormatQty(res.Ordered))

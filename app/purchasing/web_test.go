@@ -102,3 +102,34 @@ func TestPurchaseOrderDeleteAsksFirst(t *testing.T) {
 		t.Fatal("not deleted")
 	}
 }
+
+// A refused transition (issue 16) comes back on the order's own page with its status and the
+// reason in words; an over-receipt's message names no JSON path.
+func TestRefusedTransitionShowsTheOrder(t *testing.T) {
+	f := setup(t)
+	buyer, _ := f.app.WebUser(nil, append(allPO, "products.view")...)
+	approver, _ := f.app.WebUser(&f.store.ID, allPO...)
+	res := buyer.PostForm("/purchase-orders", url.Values{"supplierId": {f.supplier.ID.String()}, "storeId": {f.store.ID.String()}})
+	res.Expect(t, http.StatusSeeOther)
+	loc := res.Header.Get("Location")
+	var po models.PurchaseOrder
+	must(t, f.app.DB.Take(&po).Error)
+	buyer.PostForm(loc+"/items", url.Values{"code": {"SKU-0"}, "quantity": {"10"}}).Expect(t, http.StatusSeeOther)
+	buyer.PostForm(loc+"/submit", url.Values{}).Expect(t, http.StatusSeeOther)
+	approver.PostForm(loc+"/approve", url.Values{}).Expect(t, http.StatusSeeOther)
+	page := approver.PostForm(loc+"/approve", url.Values{})
+	expectBody(t, page, http.StatusConflict, "<title>Purchase order "+po.Number, `data-testid="refusal"`, "already approved", `data-testid="po-summary"`)
+	flash := approver.HTMX("POST", loc+"/approve", url.Values{})
+	expectBody(t, flash, http.StatusConflict, "already approved")
+
+	buyer.PostForm(loc+"/send", url.Values{}).Expect(t, http.StatusSeeOther)
+	page = approver.Get(loc)
+	itemID := strings.Split(strings.Split(page.String(), `name="qty_`)[1], `"`)[0]
+	page = approver.PostForm(loc+"/receive", url.Values{"qty_" + itemID: {"11"}})
+	expectBody(t, page, http.StatusUnprocessableEntity, "<title>Purchase order "+po.Number, `data-testid="po-confirm-over-receive"`, "still expected")
+	for _, internal := range []string{"items[", "quantityReceived", "highlighted fields ("} {
+		if strings.Contains(page.String(), internal) {
+			t.Fatalf("receive refusal shows %q", internal)
+		}
+	}
+}

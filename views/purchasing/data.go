@@ -89,6 +89,8 @@ type Detail struct {
 	ReceiveMessage string
 	// CloseForm is the close-short form's typed reason and its errors.
 	CloseForm Form
+	// Refused is why the last transition post (submit, approve, send, cancel) was refused.
+	Refused components.Refusal
 }
 
 // UserName is the display name of a user id ("" when unknown).

@@ -165,26 +165,18 @@ func (s *Service) submitWorksheetSubmit(c *gin.Context) {
 // with the refusal's status, the reason in words at the top and the failing lines marked. An
 // htmx post gets the same words as a flash.
 func (s *Service) moved(c *gin.Context, id uuid.UUID, err error, number, done string) {
-	status := server.Status(err)
-	if err == nil || (status != http.StatusUnprocessableEntity && status != http.StatusConflict) {
-		server.Moved(c, err, number, done, worksheetPath(id))
-		return
-	}
-	if server.IsHTMX(c) {
+	labels := func() map[string]string {
 		typ := ""
 		if w, gerr := s.GetWorksheet(c.Request.Context(), server.Actor(c), id); gerr == nil {
 			typ = w.Type
 		}
-		kind := models.ErrValidation
-		if status == http.StatusConflict {
-			kind = models.ErrConflict
-		}
-		server.Fail(c, &models.Error{Kind: kind, Message: components.RefusalOf(err, server.Message(err), prviews.Labels(typ)).Text()})
-		return
+		return prviews.Labels(typ)
 	}
-	s.renderWorksheet(c, status, id, func(d *prviews.WorksheetDetail) {
-		d.Refused = components.RefusalOf(err, server.Message(err), prviews.Labels(d.W.Type))
-	})
+	if status, ok := server.RefusedOnPage(c, err, labels, number, done, worksheetPath(id)); ok {
+		s.renderWorksheet(c, status, id, func(d *prviews.WorksheetDetail) {
+			d.Refused = components.RefusalOf(err, server.Message(err), prviews.Labels(d.W.Type))
+		})
+	}
 }
 
 func (s *Service) approveWorksheetSubmit(c *gin.Context) {

@@ -272,21 +272,9 @@ var labels = map[string]string{"items": "Lines", "reason": "Reason", "quantityRe
 // refused (422, or 409 when the order moved on), the order's own page comes back with that
 // status and the reason in words at the top. An htmx post gets the same words as a flash.
 func (s *Service) transitioned(c *gin.Context, id uuid.UUID, err error, number, done string) {
-	status := server.Status(err)
-	if err == nil || (status != http.StatusUnprocessableEntity && status != http.StatusConflict) {
-		server.Moved(c, err, number, done, orderPath(id))
-		return
+	if status, ok := server.RefusedOnPage(c, err, func() map[string]string { return labels }, number, done, orderPath(id)); ok {
+		s.renderDetail(c, status, id, func(v *poviews.Detail) { v.Refused = components.RefusalOf(err, server.Message(err), labels) })
 	}
-	r := components.RefusalOf(err, server.Message(err), labels)
-	if server.IsHTMX(c) {
-		kind := models.ErrValidation
-		if status == http.StatusConflict {
-			kind = models.ErrConflict
-		}
-		server.Fail(c, &models.Error{Kind: kind, Message: r.Text()})
-		return
-	}
-	s.renderDetail(c, status, id, func(v *poviews.Detail) { v.Refused = r })
 }
 
 func (s *Service) submitSubmit(c *gin.Context) {

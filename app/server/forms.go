@@ -5,6 +5,7 @@ import (
 
 	"github.com/gin-gonic/gin"
 
+	"backroom/models"
 	"backroom/views/components"
 )
 
@@ -45,4 +46,25 @@ func Moved(c *gin.Context, err error, number, done, path string) {
 	}
 	Flash(c, "success", number+": "+done)
 	Redirect(c, path)
+}
+
+// RefusedOnPage ends a transition post whose refusal brings the record's own page back. Done,
+// or failed for another reason, it answers as Moved does; refused with 422 or 409, an htmx post
+// gets the refusal in words as its error (labels names the fields) and a page post is left to
+// the caller, which renders the record with the returned status and reports true.
+func RefusedOnPage(c *gin.Context, err error, labels func() map[string]string, number, done, path string) (int, bool) {
+	status := Status(err)
+	if err == nil || (status != http.StatusUnprocessableEntity && status != http.StatusConflict) {
+		Moved(c, err, number, done, path)
+		return 0, false
+	}
+	if IsHTMX(c) {
+		kind := models.ErrValidation
+		if status == http.StatusConflict {
+			kind = models.ErrConflict
+		}
+		Fail(c, &models.Error{Kind: kind, Message: components.RefusalOf(err, Message(err), labels()).Text()})
+		return 0, false
+	}
+	return status, true
 }

@@ -63,7 +63,7 @@ func (s *Service) Status(ctx context.Context, store models.Store) (*StoreStatus,
 	}
 	out := &StoreStatus{StoreID: store.ID, StoreCode: store.Code, Status: st.shown(time.Now()), ProvisionedAt: st.ProvisionedAt,
 		LastPullAt: st.LastPullAt, LastPushAt: st.LastPushAt}
-	if out.Entities, err = s.entityStates(ctx, store.ID); err != nil {
+	if out.Entities, err = s.entityStates(ctx, store.ID, true); err != nil {
 		return nil, err
 	}
 	err = s.db.WithContext(ctx).Raw("SELECT count(*) FROM sync_errors WHERE store_id = ? AND status = 'open'", store.ID).Scan(&out.OpenErrors).Error
@@ -71,7 +71,9 @@ func (s *Service) Status(ctx context.Context, store models.Store) (*StoreStatus,
 }
 
 // entityStates compares head office's versions with the store's cursors, entity by entity.
-func (s *Service) entityStates(ctx context.Context, storeID uuid.UUID) ([]EntityState, error) {
+// pending also counts the rows the store has still to pull, which reads the store's whole slice
+// of each entity; without it, only each entity's latest version is read (from its index).
+func (s *Service) entityStates(ctx context.Context, storeID uuid.UUID, pending bool) ([]EntityState, error) {
 	var cursors []struct {
 		EntityType string
 		Version    int64
@@ -93,9 +95,13 @@ func (s *Service) entityStates(ctx context.Context, storeID uuid.UUID) ([]Entity
 			Latest  int64
 			Pending int64
 		}
-		q := fmt.Sprintf(`SELECT coalesce(max(%[1]s), 0) AS latest, count(*) FILTER (WHERE %[1]s > @cursor) AS pending FROM %[2]s
-			WHERE %[3]s AND %[1]s < pg_snapshot_xmin(pg_current_snapshot())::text::bigint`, e.version, e.from, e.scope())
-		if err := s.db.WithContext(ctx).Raw(q, map[string]any{"store": storeID, "cursor": es.StoreVersion}).Scan(&v).Error; err != nil {
+		count := "0"
+		if pending {
+			count = fmt.Sprintf("count(*) FILTER (WHERE %s > @cursor)", e.version)
+		}
+		q := fmt.Sprintf(`SELECT coalesce(max(%[1]s), 0) AS latest, %[4]s AS pending FROM %[2]s
+			WHERE %[3]s AND %[1]s < pg_snapshot_xmin(pg_current_snapshot())::text::bigint`, e.version, e.from, e.scope(), count)
+		if err := s.db.WithContext(ctx).Raw(q, named(q, map[string]any{"store": storeID, "cursor": es.StoreVersion})...).Scan(&v).Error; err != nil {
 			return nil, err
 		}
 		es.HQVersion, es.Pending = v.Latest, v.Pending
@@ -159,12 +165,14 @@ func (s *Service) dashboard(ctx context.Context, actor models.Actor, now time.Ti
 			LastPullAt: r.LastPullAt, LastPushAt: r.LastPushAt, LastContactAt: r.LastContact, TokenWaiting: r.TokenWaiting,
 			OpenErrors: r.OpenErrors, OldestErrorAt: r.OldestError, Behind: []string{}}
 		if r.Provisioned != nil {
-			states, err := s.entityStates(ctx, r.ID)
+			states, err := s.entityStates(ctx, r.ID, false)
 			if err != nil {
 				return nil, err
 			}
 			for _, es := range states {
-				if es.Pending > 0 {
+				// The cursor is the newest version a pull served, so rows remain exactly when
+				// head office has a newer one.
+				if es.HQVersion > es.StoreVersion {
 					row.Behind = append(row.Behind, es.EntityType)
 				}
 			}

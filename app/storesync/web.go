@@ -122,7 +122,7 @@ func (s *Service) webRevoke(c *gin.Context) {
 // renderStore shows a store's page: its entities and its open errors.
 func (s *Service) renderStore(c *gin.Context, status int, id uuid.UUID, row DashboardRow, d views.StoreData) {
 	ctx := c.Request.Context()
-	states, err := s.entityStates(ctx, id)
+	states, err := s.entityStates(ctx, id, true)
 	if err != nil {
 		server.Fail(c, err)
 		return

@@ -8,6 +8,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -134,8 +135,10 @@ func (s *Service) Push(ctx context.Context, store models.Store, in PushInput) (*
 			}
 			out.Results[i] = r
 		}
-		// Items that waited for a parent: this batch may have brought it.
-		for range 5 {
+		// Items that waited for a parent: this batch may have brought it (only an item applied
+		// now can be one, so a batch that applied nothing leaves the waiting ones be).
+		applied := slices.ContainsFunc(out.Results, func(r ItemResult) bool { return r.Status == Applied })
+		for i := 0; applied && i < 5; i++ {
 			progressed, err := s.retryDeferred(ctx, tx, store, actor, out)
 			if err != nil {
 				return err
